@@ -1,0 +1,119 @@
+"""The ``onex-lsp`` command line: generate (and, later, serve, learn, patterns)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from onex_lsp import __version__
+from onex_lsp.contract import ContractIssue, Severity
+from onex_lsp.generation import GeneratedPackage, default_output_root, plan_package, read_contract, write_package
+from onex_lsp.positions import human_location
+from onex_lsp.ranking import DEFAULT_THRESHOLD
+from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_BAD_CONTRACT = 2
+
+
+def _out(stream: TextIO, text: str = "") -> None:
+    stream.write(text + "\n")
+
+
+def _threshold(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("the threshold is a confidence between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="onex-lsp",
+        description="Generate ONEX node packages from contracts; serve them to editors over LSP.",
+    )
+    parser.add_argument("--version", action="version", version=f"onex-lsp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gen = commands.add_parser(
+        "generate",
+        help="generate node_<name>_<kind>/ from a contract.yaml",
+        description="Generate a runnable omnibase-core node package from an ONEX contract.",
+    )
+    gen.add_argument("contract", type=Path, help="path to the ONEX contract (YAML)")
+    gen.add_argument(
+        "--out", type=Path, default=None,
+        help="folder to create node_<name>_<kind>/ in (default: around the contract when it "
+        "already sits in its node folder, else the current directory)",
+    )  # fmt: skip
+    gen.add_argument("--dry-run", action="store_true", help="show what would be written; write nothing")
+    gen.add_argument("--force", action="store_true", help="overwrite files that already exist")
+    gen.add_argument(
+        "--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+        help=f"confidence below which an operation gets a TODO stub (default {DEFAULT_THRESHOLD})",
+    )  # fmt: skip
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "generate":
+        return generate(args, sys.stdout, sys.stderr)
+    build_parser().print_help(sys.stdout)
+    return EXIT_OK
+
+
+def _report_issues(path: Path, issues: Sequence[ContractIssue], err: TextIO) -> None:
+    for issue in issues:
+        where = human_location(str(path), issue.range.start)
+        _out(err, f"{where}: {issue.severity.value}[{issue.code}]: {issue.message}")
+
+
+def describe_plan(package: GeneratedPackage, out: TextIO) -> None:
+    contract = package.contract
+    _out(out, f"{contract.path}: {contract.kind.title} node '{contract.name}', {len(contract.operations)} operation(s)")
+    for summary in package.detection.patterns:
+        _out(out, f"  pattern {summary.pattern.label:<15} {summary.confidence:.2f}  {summary.reason}")
+    for choice in package.choices:
+        _out(out, f"  {choice.operation:<28} {choice.block:<26} {choice.confidence:.2f}  {choice.reason}")
+
+
+def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    path: Path = args.contract
+    result = read_contract(path)
+    _report_issues(path, result.issues, err)
+    if result.contract is None or result.errors:
+        _out(err, f"{path}: not generated: the contract has {len(result.errors) or 1} error(s)")
+        return EXIT_BAD_CONTRACT
+    package = plan_package(result.contract, args.threshold)
+    describe_plan(package, out)
+    if args.out is not None:
+        root, in_place = args.out, False
+    else:
+        root, in_place = default_output_root(path, result.contract)
+    target = root / package.package_name
+    if args.dry_run:
+        _out(out, f"would write {len(package.files) - int(in_place)} file(s) to {target}/ (dry run)")
+        for rel in sorted(package.files):
+            if not (in_place and rel == "contract.yaml"):
+                _out(out, f"  {package.package_name}/{rel}")
+        return EXIT_OK
+    try:
+        written = write_package(package, root, force=args.force, in_place=in_place)
+    except FileExistsConflict as exc:
+        _out(err, f"error: {len(exc.paths)} file(s) already exist (use --force to overwrite):")
+        for existing in exc.paths:
+            _out(err, f"  {existing}")
+        return EXIT_ERROR
+    except (UnsafePathError, OSError) as exc:
+        _out(err, f"error: {exc}")
+        return EXIT_ERROR
+    _out(out, f"wrote {len(written.written)} file(s) to {target}/")
+    for file in written.written:
+        _out(out, f"  {file}")
+    if not package.formatted:
+        _out(err, "note: ruff was not found, so the generated code was not reformatted")
+    return EXIT_OK

@@ -1,0 +1,72 @@
+"""Contract in, node package out: the use case the CLI and the language server share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from onex_lsp.contract import (
+    MAX_CONTRACT_BYTES,
+    Contract,
+    ContractIssue,
+    ContractResult,
+    folder_kind,
+    load_contract,
+    oversized_result,
+)
+from onex_lsp.positions import Range
+from onex_lsp.detection import ContractDetection, detect_contract
+from onex_lsp.formatting import format_sources
+from onex_lsp.ranking import DEFAULT_THRESHOLD, HandlerChoice, choose_handlers
+from onex_lsp.rendering import render_package
+from onex_lsp.workspace_fs import WriteResult, write_tree
+
+
+@dataclass(frozen=True)
+class GeneratedPackage:
+    contract: Contract
+    detection: ContractDetection
+    choices: tuple[HandlerChoice, ...]
+    files: dict[str, str]  # paths relative to the package folder
+    formatted: bool
+
+    @property
+    def package_name(self) -> str:
+        return self.contract.package_name
+
+
+def plan_package(contract: Contract, threshold: float = DEFAULT_THRESHOLD) -> GeneratedPackage:
+    detection = detect_contract(contract)
+    choices = choose_handlers(contract, detection, threshold)
+    files, formatted = format_sources(render_package(contract, choices, threshold))
+    return GeneratedPackage(contract, detection, choices, files, formatted)
+
+
+def read_contract(path: Path) -> ContractResult:
+    """Read a contract file; unreadable files become one issue, like bad YAML does."""
+    try:
+        if path.stat().st_size > MAX_CONTRACT_BYTES:
+            return oversized_result()
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return ContractResult(None, (ContractIssue("unreadable", f"cannot read the contract: {exc}", Range.point(0, 0)),))
+    return load_contract(text, str(path))
+
+
+def default_output_root(contract_path: Path, contract: Contract) -> tuple[Path, bool]:
+    """Where the package folder goes, and whether the contract already sits inside it."""
+    around = folder_kind(str(contract_path))
+    if around is not None and contract_path.parent.name == contract.package_name:
+        return contract_path.parent.parent, True
+    return Path.cwd(), False
+
+
+def write_package(package: GeneratedPackage, out_root: Path, *, force: bool = False, in_place: bool = False) -> WriteResult:
+    """Write the package under ``out_root/node_<name>_<kind>/``.
+
+    ``in_place``: the contract already lives in that folder, so it is not rewritten.
+    """
+    files = {f"{package.package_name}/{rel}": text for rel, text in package.files.items()}
+    if in_place:
+        files.pop(f"{package.package_name}/contract.yaml")
+    return write_tree(out_root, files, overwrite=force)

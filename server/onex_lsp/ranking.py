@@ -1,0 +1,113 @@
+"""Choose the pattern block for each operation, best first, with reasons.
+
+Pure: takes a contract and its detection, returns ``HandlerChoice`` values. The node
+kind decides which blocks fit (a COMPUTE node is pure, so a CRUD verb there cannot
+get a repository); an operation whose best fitting match is below the threshold
+gets the one block allowed to carry a TODO: a pass-through stub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onex_lsp.contract import Contract
+from onex_lsp.contract_schema import NodeKind
+from onex_lsp.detection import FITS, ContractDetection, Pattern, PatternMatch
+
+DEFAULT_THRESHOLD = 0.7
+STEP_CONFIDENCE = 0.8  # an operation of an ORCHESTRATOR that runs as a workflow step
+STUB = "stub"
+
+
+@dataclass(frozen=True)
+class HandlerChoice:
+    """The block one operation's handler is rendered from."""
+
+    operation: str
+    block: str  # "crud.create", "transformation.normalize", ..., "orchestration.step", "stub"
+    confidence: float
+    reason: str
+    alternatives: tuple[str, ...] = ()  # other blocks that fit, best first
+
+    @property
+    def pattern(self) -> Pattern | None:
+        head = self.block.split(".", 1)[0]
+        return Pattern(head) if head in Pattern.__members__.values() else None
+
+    @property
+    def variant(self) -> str:
+        return self.block.split(".", 1)[1] if "." in self.block else self.block
+
+
+def _block(match: PatternMatch) -> str:
+    return f"{match.pattern.value}.{match.variant}"
+
+
+def choose_handlers(
+    contract: Contract,
+    detection: ContractDetection,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> tuple[HandlerChoice, ...]:
+    kind = contract.kind
+    fitting = FITS[kind]
+    choices: list[HandlerChoice] = []
+    workflows = {
+        d.operation
+        for d in detection.operations
+        if d.best and d.best.pattern is Pattern.ORCHESTRATION
+    }
+    for op_detection in detection.operations:
+        name = op_detection.operation
+        usable = [m for m in op_detection.matches if m.pattern in fitting]
+        unfit = [m for m in op_detection.matches if m.pattern not in fitting]
+        alternatives = tuple(_block(m) for m in usable[1:])
+        if usable and usable[0].confidence >= threshold:
+            best = usable[0]
+            choices.append(
+                HandlerChoice(name, _block(best), best.confidence, best.reason, alternatives)
+            )
+            continue
+        if kind is NodeKind.ORCHESTRATOR and name not in workflows:
+            runner = f" run by {', '.join(sorted(workflows))}" if workflows else ""
+            choices.append(
+                HandlerChoice(
+                    name,
+                    "orchestration.step",
+                    STEP_CONFIDENCE,
+                    f"{name}: a workflow step of this ORCHESTRATOR node{runner}",
+                )
+            )
+            continue
+        choices.append(
+            HandlerChoice(
+                name, STUB, usable[0].confidence if usable else 0.0,
+                _stub_reason(name, kind, usable, unfit, threshold), alternatives,
+            )
+        )  # fmt: skip
+    return tuple(choices)
+
+
+def _stub_reason(
+    name: str,
+    kind: NodeKind,
+    usable: list[PatternMatch],
+    unfit: list[PatternMatch],
+    threshold: float,
+) -> str:
+    if usable:
+        best = usable[0]
+        return (
+            f"{name}: best match {best.pattern.label} {best.variant} at "
+            f"{best.confidence:.2f} is below the {threshold:.2f} threshold"
+        )
+    if unfit:
+        return (
+            f"{name}: {unfit[0].pattern.label} {unfit[0].variant} does not fit a "
+            f"{kind.title} node; no other pattern matched"
+        )
+    return f"{name}: no built-in pattern matched this operation's name"
+
+
+def workflow_steps(choices: tuple[HandlerChoice, ...]) -> tuple[str, ...]:
+    """The operations a workflow handler runs, in contract order."""
+    return tuple(c.operation for c in choices if c.block == "orchestration.step")
