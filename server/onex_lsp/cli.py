@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import TextIO
 
 from onex_lsp import __version__
-from onex_lsp.contract import ContractIssue, Severity
-from onex_lsp.generation import GeneratedPackage, default_output_root, plan_package, read_contract, write_package
+from onex_lsp.contract import ContractIssue
+from onex_lsp.generation import (
+    GeneratedPackage,
+    default_output_root,
+    plan_package,
+    read_contract,
+    write_package,
+)
+from onex_lsp.identifiers import IdentifierError
 from onex_lsp.positions import human_location
 from onex_lsp.ranking import DEFAULT_THRESHOLD
 from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError
@@ -49,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to create node_<name>_<kind>/ in (default: around the contract when it "
         "already sits in its node folder, else the current directory)",
     )  # fmt: skip
-    gen.add_argument("--dry-run", action="store_true", help="show what would be written; write nothing")
+    gen.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would be written; write nothing",
+    )
     gen.add_argument("--force", action="store_true", help="overwrite files that already exist")
     gen.add_argument(
         "--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
@@ -74,11 +85,21 @@ def _report_issues(path: Path, issues: Sequence[ContractIssue], err: TextIO) -> 
 
 def describe_plan(package: GeneratedPackage, out: TextIO) -> None:
     contract = package.contract
-    _out(out, f"{contract.path}: {contract.kind.title} node '{contract.name}', {len(contract.operations)} operation(s)")
+    _out(
+        out,
+        f"{contract.path}: {contract.kind.upper_name} node '{contract.name}', "
+        f"{len(contract.operations)} operation(s)",
+    )
     for summary in package.detection.patterns:
-        _out(out, f"  pattern {summary.pattern.label:<15} {summary.confidence:.2f}  {summary.reason}")
+        _out(
+            out,
+            f"  pattern {summary.pattern.label:<15} {summary.confidence:.2f}  {summary.reason}",
+        )
     for choice in package.choices:
-        _out(out, f"  {choice.operation:<28} {choice.block:<26} {choice.confidence:.2f}  {choice.reason}")
+        _out(
+            out,
+            f"  {choice.operation:<28} {choice.block:<26} {choice.confidence:.2f}  {choice.reason}",
+        )
 
 
 def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -86,9 +107,16 @@ def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = read_contract(path)
     _report_issues(path, result.issues, err)
     if result.contract is None or result.errors:
-        _out(err, f"{path}: not generated: the contract has {len(result.errors) or 1} error(s)")
+        _out(
+            err,
+            f"{path}: not generated: the contract has {len(result.errors) or 1} error(s)",
+        )
         return EXIT_BAD_CONTRACT
-    package = plan_package(result.contract, args.threshold)
+    try:
+        package = plan_package(result.contract, args.threshold)
+    except IdentifierError as exc:
+        _out(err, f"{path}: not generated: {exc}")
+        return EXIT_BAD_CONTRACT
     describe_plan(package, out)
     if args.out is not None:
         root, in_place = args.out, False
@@ -96,7 +124,10 @@ def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         root, in_place = default_output_root(path, result.contract)
     target = root / package.package_name
     if args.dry_run:
-        _out(out, f"would write {len(package.files) - int(in_place)} file(s) to {target}/ (dry run)")
+        _out(
+            out,
+            f"would write {len(package.files) - int(in_place)} file(s) to {target}/ (dry run)",
+        )
         for rel in sorted(package.files):
             if not (in_place and rel == "contract.yaml"):
                 _out(out, f"  {package.package_name}/{rel}")
@@ -104,7 +135,10 @@ def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         written = write_package(package, root, force=args.force, in_place=in_place)
     except FileExistsConflict as exc:
-        _out(err, f"error: {len(exc.paths)} file(s) already exist (use --force to overwrite):")
+        _out(
+            err,
+            f"error: {len(exc.paths)} file(s) already exist (use --force to overwrite):",
+        )
         for existing in exc.paths:
             _out(err, f"  {existing}")
         return EXIT_ERROR

@@ -18,7 +18,7 @@ class NodeKind(StrEnum):
     ORCHESTRATOR = "orchestrator"
 
     @property
-    def title(self) -> str:
+    def upper_name(self) -> str:
         return self.value.upper()
 
     @property
@@ -112,9 +112,7 @@ OTHER_NODE_TYPES = frozenset(
 )  # fmt: skip
 
 SEMVER_KEYS = frozenset({"major", "minor", "patch", "prerelease", "build"})
-HANDLER_ROUTING_KEYS = frozenset(
-    {"version", "routing_strategy", "handlers", "default_handler"}
-)
+HANDLER_ROUTING_KEYS = frozenset({"version", "routing_strategy", "handlers", "default_handler"})
 ROUTING_STRATEGIES = frozenset({"payload_type_match", "operation_match", "topic_pattern"})
 HANDLER_ENTRY_KEYS = frozenset(
     {"handler", "event_model", "operation", "event_type", "message_category", "topic"}

@@ -131,23 +131,32 @@ class ContractDetection:
         return next((d for d in self.operations if d.operation == name), None)
 
 
+def lookup(word: str) -> tuple[Pattern, str] | None:
+    """The pattern a whole word names, allowing plain inflections (creates, aggregated)."""
+    hit = KEYWORDS.get(word)
+    if hit is not None or len(word) <= 3:
+        return hit
+    for suffix in ("s", "es", "d", "ed"):
+        if word.endswith(suffix) and (hit := KEYWORDS.get(word.removesuffix(suffix))):
+            return hit
+    return None
+
+
 def context_patterns(words: list[str]) -> dict[Pattern, str]:
     """Patterns the contract's name, description and tags speak of (first keyword each)."""
     found: dict[Pattern, str] = {}
     for word in words:
-        hit = KEYWORDS.get(word)
+        hit = lookup(word)
         if hit and hit[0] not in found:
             found[hit[0]] = word
     return found
 
 
-def detect_operation(
-    name: str, kind: NodeKind, context: dict[Pattern, str]
-) -> OperationDetection:
+def detect_operation(name: str, kind: NodeKind, context: dict[Pattern, str]) -> OperationDetection:
     words = split_words(name)
     best: dict[Pattern, PatternMatch] = {}
     for index, word in enumerate(words):
-        hit = KEYWORDS.get(word)
+        hit = lookup(word)
         if hit is None:
             continue
         pattern, variant = hit
@@ -159,7 +168,7 @@ def detect_operation(
         confidence = base
         if NATURAL_KIND[pattern] is kind:
             confidence += KIND_BONUS
-            notes.append(f"{kind.title} node")
+            notes.append(f"{kind.upper_name} node")
         if pattern in context:
             confidence += CONTEXT_BONUS
             notes.append(f"contract mentions '{context[pattern]}'")

@@ -45,7 +45,10 @@ def format_sources(files: dict[str, str]) -> tuple[dict[str, str], bool]:
             check=False,
         )
         if proc.returncode != 0:
-            log.warning("ruff format failed; keeping unformatted output: %s", proc.stderr.strip())
+            log.warning(
+                "ruff format failed; keeping unformatted output: %s",
+                proc.stderr.strip(),
+            )
             return files, False
         formatted = dict(files)
         for rel in python:

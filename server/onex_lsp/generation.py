@@ -14,9 +14,9 @@ from onex_lsp.contract import (
     load_contract,
     oversized_result,
 )
-from onex_lsp.positions import Range
 from onex_lsp.detection import ContractDetection, detect_contract
 from onex_lsp.formatting import format_sources
+from onex_lsp.positions import Range
 from onex_lsp.ranking import DEFAULT_THRESHOLD, HandlerChoice, choose_handlers
 from onex_lsp.rendering import render_package
 from onex_lsp.workspace_fs import WriteResult, write_tree
@@ -49,7 +49,10 @@ def read_contract(path: Path) -> ContractResult:
             return oversized_result()
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return ContractResult(None, (ContractIssue("unreadable", f"cannot read the contract: {exc}", Range.point(0, 0)),))
+        return ContractResult(
+            None,
+            (ContractIssue("unreadable", f"cannot read the contract: {exc}", Range.point(0, 0)),),
+        )
     return load_contract(text, str(path))
 
 
@@ -61,7 +64,13 @@ def default_output_root(contract_path: Path, contract: Contract) -> tuple[Path, 
     return Path.cwd(), False
 
 
-def write_package(package: GeneratedPackage, out_root: Path, *, force: bool = False, in_place: bool = False) -> WriteResult:
+def write_package(
+    package: GeneratedPackage,
+    out_root: Path,
+    *,
+    force: bool = False,
+    in_place: bool = False,
+) -> WriteResult:
     """Write the package under ``out_root/node_<name>_<kind>/``.
 
     ``in_place``: the contract already lives in that folder, so it is not rewritten.

@@ -9,13 +9,14 @@ steer a generated path out of its folder.
 from __future__ import annotations
 
 import keyword
-import textwrap
 import re
+import textwrap
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_MAX_IDENTIFIER = 60
+_MAX_IDENTIFIER = 80
+MAX_NODE_NAME = 48  # node_<name>_orchestrator and Model<Name>Output stay readable
 
 # Names that would shadow what generated modules import or define.
 _RESERVED = frozenset(
@@ -126,9 +127,7 @@ def prose(value: object, width: int = 72) -> list[str]:
     Only printable characters survive; backslashes and quotes are neutralised so
     the text can neither close a docstring nor start an escape sequence.
     """
-    text = "".join(
-        ch if ch.isprintable() else " " for ch in str(value).replace("\n", " ")
-    )
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value).replace("\n", " "))
     text = text.replace("\\", "/").replace('"""', "'''").replace('"', "'")
     text = " ".join(text.split())
     return textwrap.wrap(text, width=width) or [""]

@@ -40,13 +40,9 @@ def range_from_yaml_marks(start: _Mark, end: _Mark) -> Range:
     return Range(Position(start.line, start.column), Position(end.line, end.column))
 
 
-def range_from_libcst(
-    start_line: int, start_column: int, end_line: int, end_column: int
-) -> Range:
+def range_from_libcst(start_line: int, start_column: int, end_line: int, end_column: int) -> Range:
     """libcst's CodeRange has 1-based lines and 0-based columns."""
-    return Range(
-        Position(start_line - 1, start_column), Position(end_line - 1, end_column)
-    )
+    return Range(Position(start_line - 1, start_column), Position(end_line - 1, end_column))
 
 
 def human_location(path: str, position: Position) -> str:

@@ -103,7 +103,7 @@ def _stub_reason(
     if unfit:
         return (
             f"{name}: {unfit[0].pattern.label} {unfit[0].variant} does not fit a "
-            f"{kind.title} node; no other pattern matched"
+            f"{kind.upper_name} node; no other pattern matched"
         )
     return f"{name}: no built-in pattern matched this operation's name"
 

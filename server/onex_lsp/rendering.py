@@ -19,7 +19,14 @@ import jinja2
 
 from onex_lsp.contract import Contract
 from onex_lsp.contract_schema import NodeKind
-from onex_lsp.identifiers import check_pascal, check_snake, is_snake_identifier, prose, py_string, to_pascal
+from onex_lsp.identifiers import (
+    check_pascal,
+    check_snake,
+    is_snake_identifier,
+    prose,
+    py_string,
+    to_pascal,
+)
 from onex_lsp.ranking import STUB, HandlerChoice, workflow_steps
 
 SAFE_FILTERS = frozenset({"ident", "pystr", "doc", "doc_inline", "comment"})
@@ -91,7 +98,11 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        ident=_ident, pystr=py_string, doc=_doc, doc_inline=_doc_inline, comment=_comment
+        ident=_ident,
+        pystr=py_string,
+        doc=_doc,
+        doc_inline=_doc_inline,
+        comment=_comment,
     )
     return env
 
@@ -162,11 +173,12 @@ def node_view(contract: Contract, choices: Iterable[HandlerChoice]) -> NodeView:
     return NodeView(
         name=name,
         kind=kind.value,
-        kind_title=kind.title,
+        kind_title=kind.upper_name,
         package=contract.package_name,
         class_name=f"Node{pascal}{kind.pascal}",
         description=contract.description,
-        operations_doc=", ".join(c.operation for c in choices) or "none",
+        operations_doc="Operations are routed to one handler module each, as the contract's "
+        f"handler_routing declares: {', '.join(c.operation for c in choices) or 'none'}.",
         input_class=_model_class(contract.input_model, f"Model{pascal}Input"),
         output_class=_model_class(contract.output_model, f"Model{pascal}Output"),
         input_module=f"model_{name}_input",
@@ -201,7 +213,11 @@ def handler_view(
         block_template=f"{template}.py.j2",
         test_template=f"{template}.test.py.j2",
         is_async=family in ("crud", "orchestration") or (block == STUB and kind in _ASYNC_KINDS),
-        needs="repository" if family == "crud" else "executor" if family == "orchestration" else None,
+        needs="repository"
+        if family == "crud"
+        else "executor"
+        if family == "orchestration"
+        else None,
         needs_any=block in ("orchestration.workflow",)
         or block.startswith(("transformation.", "aggregation.")),
         needs_re=block in ("transformation.normalize", "transformation.parse"),
@@ -228,26 +244,34 @@ def render_package(
     steps = workflow_steps(choices)
     handlers = [handler_view(c, contract.kind, steps, threshold) for c in choices]
     context = {"node": node, "handlers": handlers}
+
+    def render(template: str) -> str:
+        return env.get_template(f"node/{template}").render(context)
+
     files: dict[str, str] = {
-        "__init__.py": env.get_template("node/init.py.j2").render(context),
-        "node.py": env.get_template("node/node.py.j2").render(context),
-        "models/__init__.py": env.get_template("node/models/__init__.py.j2").render(context),
-        f"models/{node.input_module}.py": env.get_template("node/models/model_input.py.j2").render(context),
-        f"models/{node.output_module}.py": env.get_template("node/models/model_output.py.j2").render(context),
-        "handlers/__init__.py": env.get_template("node/handlers/__init__.py.j2").render(context),
+        "__init__.py": render("init.py.j2"),
+        "node.py": render("node.py.j2"),
+        "models/__init__.py": render("models/__init__.py.j2"),
+        f"models/{node.input_module}.py": render("models/model_input.py.j2"),
+        f"models/{node.output_module}.py": render("models/model_output.py.j2"),
+        "handlers/__init__.py": render("handlers/__init__.py.j2"),
         "tests/__init__.py": "",
-        f"tests/test_{node.package}.py": env.get_template("node/tests/test_node.py.j2").render(context),
+        f"tests/test_{node.package}.py": render("tests/test_node.py.j2"),
         "contract.yaml": contract.text if contract.text.endswith("\n") else contract.text + "\n",
-    }  # fmt: skip
+    }
     handler_template = env.get_template("node/handler_module.py.j2")
     for view in handlers:
         files[f"handlers/{view.module}.py"] = handler_template.render(node=node, h=view)
     if node.uses_repository:
-        files[f"{node.repository_module}.py"] = env.get_template("node/protocol_repository.py.j2").render(context)
-        files[f"{node.repository_service_module}.py"] = env.get_template("node/service_in_memory_repository.py.j2").render(context)
+        files[f"{node.repository_module}.py"] = render("protocol_repository.py.j2")
+        files[f"{node.repository_service_module}.py"] = render("service_in_memory_repository.py.j2")
     if node.uses_executor:
-        files[f"{node.executor_module}.py"] = env.get_template("node/protocol_step_executor.py.j2").render(context)
+        files[f"{node.executor_module}.py"] = render("protocol_step_executor.py.j2")
     for path in files:
-        if not all(is_snake_identifier(part.removesuffix(".py")) or part in ("__init__.py", "contract.yaml") for part in path.split("/")):
+        if not all(
+            is_snake_identifier(part.removesuffix(".py"))
+            or part in ("__init__.py", "contract.yaml")
+            for part in path.split("/")
+        ):
             raise ValueError(f"refusing to render an unsafe path: {path!r}")
     return files

@@ -1,0 +1,39 @@
+# Two commands a newcomer needs:  make demo   and   make test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT := out
+
+.PHONY: demo test venv framework-venv lint clean
+
+$(BIN)/onex-lsp: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "onex-lsp needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(BIN)/onex-lsp
+
+framework-venv: venv
+	$(BIN)/python scripts/framework_venv.py
+
+# Generate a node package from every bundled example contract, then run each
+# package's own tests against the real omnibase-core in a Python 3.12 venv.
+demo: framework-venv
+	rm -rf $(OUT) && mkdir -p $(OUT)
+	for contract in examples/contracts/*.yaml; do \
+		$(BIN)/onex-lsp generate "$$contract" --out $(OUT) || exit 1; echo; \
+	done
+	cd $(OUT) && ../.venv312/bin/python -m pytest -q -p no:cacheprovider node_*
+
+test: venv
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check server tests scripts bench
+	$(BIN)/ruff format --check server tests scripts bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .venv312 $(OUT) build *.egg-info

@@ -1,0 +1,101 @@
+"""The ``onex-lsp`` command line, run as users run it (a subprocess)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from onex_lsp import __version__
+
+from tests.conftest import EXAMPLES, MINIMAL_EFFECT, ROOT
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onex_lsp", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    assert run("--version", cwd=tmp_path).stdout.strip() == f"onex-lsp {__version__}"
+    help_text = run("--help", cwd=tmp_path).stdout
+    assert "generate" in help_text
+
+
+def test_generate_writes_the_package_and_explains_the_patterns(tmp_path: Path) -> None:
+    contract = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
+    proc = run("generate", str(contract), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    package = tmp_path / "out" / "node_user_management_effect"
+    assert (package / "node.py").is_file()
+    assert (package / "handlers" / "handler_create_user.py").is_file()
+    assert (package / "contract.yaml").read_text() == contract.read_text()
+    assert "pattern CRUD" in proc.stdout
+    assert "create_user: verb 'create' → CRUD create" in proc.stdout
+    assert f"{package}/node.py" in proc.stdout
+
+
+def test_never_overwrites_without_force(tmp_path: Path) -> None:
+    contract = EXAMPLES[0]
+    assert run("generate", str(contract), "--out", "out", cwd=tmp_path).returncode == 0
+    node = next((tmp_path / "out").glob("node_*/node.py"))
+    node.write_text("# my edits\n")
+    proc = run("generate", str(contract), "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "already exist" in proc.stderr and "--force" in proc.stderr
+    assert node.read_text() == "# my edits\n"
+    assert run("generate", str(contract), "--out", "out", "--force", cwd=tmp_path).returncode == 0
+    assert node.read_text() != "# my edits\n"
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    proc = run("generate", str(EXAMPLES[0]), "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "dry run" in proc.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_contract_reports_file_line_col_exits_2_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "contract.yaml"
+    bad.write_text(
+        MINIMAL_EFFECT.replace("node_type: effect", "node_type: gizmo").replace(
+            "description: Manages users\n", "description: Manages users\nbogus: 1\n"
+        )
+    )
+    proc = run("generate", str(bad), cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert f"{bad}:4:1: error[unknown-key]: unknown key 'bogus' in the contract" in lines
+    assert (
+        f"{bad}:5:12: error[invalid-node-type]: node_type 'gizmo' is not a node kind; use effect, compute, reducer or orchestrator"
+        in lines
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.yaml"]
+
+
+def test_unreadable_contract_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    proc = run("generate", str(tmp_path / "missing.yaml"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "cannot read the contract" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_contract_inside_its_node_folder_generates_around_it(tmp_path: Path) -> None:
+    folder = tmp_path / "node_user_management_effect"
+    folder.mkdir()
+    contract = folder / "contract.yaml"
+    shutil.copy(ROOT / "examples" / "contracts" / "user_management_effect.yaml", contract)
+    original = contract.read_text()
+    proc = run("generate", str(contract), cwd=tmp_path / "node_user_management_effect")
+    assert proc.returncode == 0, proc.stderr
+    assert (folder / "node.py").is_file()
+    assert contract.read_text() == original
+    assert not (folder / "node_user_management_effect").exists()
