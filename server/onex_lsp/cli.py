@@ -66,13 +66,53 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
         help=f"confidence below which an operation gets a TODO stub (default {DEFAULT_THRESHOLD})",
     )  # fmt: skip
+    serve = commands.add_parser(
+        "serve",
+        help="run the language server (stdio by default)",
+        description="Run the ONEX language server. Editors start it over stdio.",
+    )
+    serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    serve.add_argument("--tcp", action="store_true", help="listen on a TCP socket instead")
+    serve.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    serve.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="what goes to the client's log and to stderr",
+    )  # fmt: skip
     return parser
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Start the server; stdout belongs to the protocol, logs go to stderr and the client."""
+    import logging
+
+    from onex_lsp.lsp.server import create_server
+
+    server = create_server()
+    stderr_handler = logging.StreamHandler(sys.stderr)
+    stderr_handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    logging.getLogger().addHandler(stderr_handler)
+    logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends
+    ours = logging.getLogger("onex_lsp")
+    ours.setLevel(args.log_level)
+    # Only our own records go to the client: forwarding pygls' "Sending data" records
+    # would make every log message produce another one.
+    ours.addHandler(server.log_handler)
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
         return generate(args, sys.stdout, sys.stderr)
+    if args.command == "serve":
+        return serve(args)
     build_parser().print_help(sys.stdout)
     return EXIT_OK
 

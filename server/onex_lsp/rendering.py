@@ -195,6 +195,14 @@ def node_view(contract: Contract, choices: Iterable[HandlerChoice]) -> NodeView:
     )
 
 
+def block_shape(block: str, kind: NodeKind) -> tuple[str | None, bool]:
+    """(injected dependency, async?) of a block: handlers can only swap for the same shape."""
+    family = block.split(".", 1)[0]
+    needs = "repository" if family == "crud" else "executor" if family == "orchestration" else None
+    is_async = family in ("crud", "orchestration") or (block == STUB and kind in _ASYNC_KINDS)
+    return needs, is_async
+
+
 def handler_view(
     choice: HandlerChoice, kind: NodeKind, steps: tuple[str, ...], threshold: float
 ) -> HandlerView:
@@ -212,12 +220,8 @@ def handler_view(
         variant=choice.variant,
         block_template=f"{template}.py.j2",
         test_template=f"{template}.test.py.j2",
-        is_async=family in ("crud", "orchestration") or (block == STUB and kind in _ASYNC_KINDS),
-        needs="repository"
-        if family == "crud"
-        else "executor"
-        if family == "orchestration"
-        else None,
+        is_async=block_shape(block, kind)[1],
+        needs=block_shape(block, kind)[0],
         needs_any=block in ("orchestration.workflow",)
         or block.startswith(("transformation.", "aggregation.")),
         needs_re=block in ("transformation.normalize", "transformation.parse"),

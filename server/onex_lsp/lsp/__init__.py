@@ -1,0 +1,1 @@
+"""The protocol layer: the only code that imports pygls and builds lsprotocol types."""

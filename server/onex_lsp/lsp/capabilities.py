@@ -1,0 +1,35 @@
+"""What the client can do, read once from its announced capabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types as lsp
+
+
+@dataclass(frozen=True)
+class ClientSupport:
+    create_files: bool  # documentChanges + resourceOperations: create
+    document_changes: bool
+    resolve_edit: bool  # codeAction/resolve may fill in `edit`
+    work_done_progress: bool
+    configuration: bool
+    show_document: bool
+
+
+def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
+    workspace = caps.workspace
+    edit = workspace.workspace_edit if workspace else None
+    document_changes = bool(edit and edit.document_changes)
+    operations = (edit.resource_operations or []) if edit else []
+    code_action = caps.text_document.code_action if caps.text_document else None
+    resolve = code_action.resolve_support if code_action else None
+    window = caps.window
+    return ClientSupport(
+        create_files=document_changes and lsp.ResourceOperationKind.Create in operations,
+        document_changes=document_changes,
+        resolve_edit=bool(resolve and "edit" in resolve.properties),
+        work_done_progress=bool(window and window.work_done_progress),
+        configuration=bool(workspace and workspace.configuration),
+        show_document=bool(window and window.show_document and window.show_document.support),
+    )

@@ -1,0 +1,232 @@
+"""Code actions: generate a node, add a missing handler, insert an alternative block.
+
+Listing is cheap (the contract is parsed and detected, nothing is rendered). The edit is
+computed in ``codeAction/resolve`` when the client can resolve ``edit``, eagerly when it
+cannot, and never on automatic triggers; clients that cannot create files get a command
+that writes them on the server side instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from onex_lsp.contract import Contract
+from onex_lsp.detection import detect_contract
+from onex_lsp.drift import add_handler_edits, alternative_blocks, render_with_block
+from onex_lsp.generation import plan_package
+from onex_lsp.lsp.convert import create_files_edit, whole_document_edit
+from onex_lsp.lsp.documents import parse_document
+from onex_lsp.ranking import choose_handlers
+from onex_lsp.suggestions import (
+    ADD_HANDLER_KIND,
+    GENERATE_NODE_KIND,
+    INSERT_PATTERN_KIND,
+    generate_title,
+    new_suggestion_id,
+    package_target,
+)
+
+if TYPE_CHECKING:
+    from onex_lsp.lsp.server import OnexLanguageServer
+
+APPLIED = "onex.suggestionApplied"
+_HANDLER_FILE = re.compile(r"/(node_[a-z0-9_]+)/handlers/handler_([a-z0-9_]+)\.py$")
+
+
+def _wanted(kind: str, only: list[str] | None) -> bool:
+    return only is None or any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def _applied_command(suggestion_id: str, uri: str) -> lsp.Command:
+    return lsp.Command(
+        title="Record the applied suggestion", command=APPLIED, arguments=[suggestion_id, uri]
+    )
+
+
+async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    uri = params.text_document.uri
+    only = [str(k) for k in params.context.only] if params.context.only else None
+    automatic = params.context.trigger_kind == lsp.CodeActionTriggerKind.Automatic
+    actions: list[lsp.CodeAction] = []
+    parsed = parse_document(ls, uri)
+    if parsed is not None and parsed.path is not None and parsed.result.ok:
+        assert parsed.result.contract is not None
+        contract, path = parsed.result.contract, parsed.path
+        if ls.settings.actions.generate_node and _wanted(GENERATE_NODE_KIND, only):
+            actions += _generate_actions(ls, uri, path, contract)
+        if ls.settings.actions.add_handler and _wanted(ADD_HANDLER_KIND, only):
+            actions += _add_handler_actions(ls, uri, params.context.diagnostics)
+    elif ls.settings.actions.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
+        actions += _insert_pattern_actions(ls, uri)
+    if not automatic and not ls.support.resolve_edit:
+        actions = [await resolve(ls, action) for action in actions]
+    return actions
+
+
+def _generate_actions(
+    ls: OnexLanguageServer, uri: str, path: Path, contract: Contract
+) -> list[lsp.CodeAction]:
+    target = package_target(path, contract)
+    if (target.folder / "node.py").exists() or not ls.inside_workspace(target.folder):
+        return []  # the package exists: drift actions apply instead
+    suggestion_id = new_suggestion_id()
+    title = generate_title(contract, detect_contract(contract))
+    ls.suggestions.shown(suggestion_id, GENERATE_NODE_KIND, uri, title)
+    return [
+        lsp.CodeAction(
+            title=title,
+            kind=GENERATE_NODE_KIND,
+            is_preferred=True,
+            data={"type": "generateNode", "uri": uri, "suggestionId": suggestion_id},
+        )
+    ]
+
+
+def _add_handler_actions(
+    ls: OnexLanguageServer, uri: str, diagnostics: Sequence[lsp.Diagnostic]
+) -> list[lsp.CodeAction]:
+    actions = []
+    for diagnostic in diagnostics:
+        if diagnostic.code != "missing-handler" or not isinstance(diagnostic.data, dict):
+            continue
+        operation = str(diagnostic.data.get("operation", ""))
+        suggestion_id = new_suggestion_id()
+        title = f"Add handler for '{operation}' with its routing"
+        ls.suggestions.shown(suggestion_id, ADD_HANDLER_KIND, uri, title)
+        actions.append(
+            lsp.CodeAction(
+                title=title,
+                kind=ADD_HANDLER_KIND,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                data={
+                    "type": "addHandler",
+                    "uri": uri,
+                    "operation": operation,
+                    "suggestionId": suggestion_id,
+                },
+            )
+        )
+    return actions
+
+
+def _insert_pattern_actions(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAction]:
+    match = _HANDLER_FILE.search(uri)
+    if match is None:
+        return []
+    package_uri = uri[: match.end(1)]
+    contract_uri = f"{package_uri}/contract.yaml"
+    contract = ls.load_contract_at(contract_uri)
+    if contract is None:
+        return []
+    operation = match.group(2)
+    choices = choose_handlers(contract, detect_contract(contract), ls.settings.threshold)
+    choice = next((c for c in choices if c.operation == operation), None)
+    if choice is None:
+        return []
+    actions = []
+    for block in alternative_blocks(contract, choice):
+        suggestion_id = new_suggestion_id()
+        title = f"Replace the {operation} handler with the {block} block"
+        ls.suggestions.shown(suggestion_id, INSERT_PATTERN_KIND, uri, title)
+        actions.append(
+            lsp.CodeAction(
+                title=title,
+                kind=INSERT_PATTERN_KIND,
+                data={
+                    "type": "insertPattern",
+                    "uri": uri,
+                    "contractUri": contract_uri,
+                    "operation": operation,
+                    "block": block,
+                    "suggestionId": suggestion_id,
+                },
+            )
+        )
+    return actions
+
+
+async def resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    data: Any = action.data
+    if not isinstance(data, dict) or action.edit is not None or action.command is not None:
+        return action
+    kind = data.get("type")
+    suggestion_id = str(data.get("suggestionId"))
+    uri = str(data.get("uri"))
+    if kind == "generateNode":
+        await _resolve_generate(ls, action, uri, suggestion_id)
+    elif kind == "addHandler":
+        await _resolve_add_handler(ls, action, uri, str(data.get("operation")), suggestion_id)
+    elif kind == "insertPattern":
+        await _resolve_insert_pattern(ls, action, data, suggestion_id)
+    return action
+
+
+async def _resolve_generate(
+    ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, suggestion_id: str
+) -> None:
+    parsed = parse_document(ls, uri)
+    if parsed is None or parsed.path is None or parsed.result.contract is None:
+        return
+    if not ls.support.create_files:
+        action.command = lsp.Command(
+            title=action.title, command="onex.generateNode", arguments=[uri, suggestion_id]
+        )
+        return
+    contract = parsed.result.contract
+    target = package_target(parsed.path, contract)
+    async with ls.reporting_progress(f"Generating {contract.package_name}"):
+        generated = await asyncio.to_thread(plan_package, contract, ls.settings.threshold)
+    files = {target.root / rel: text for rel, text in target.files_to_write(generated).items()}
+    action.edit = create_files_edit(files)
+    action.command = _applied_command(suggestion_id, uri)
+
+
+async def _resolve_add_handler(
+    ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, operation: str, suggestion_id: str
+) -> None:
+    parsed = parse_document(ls, uri)
+    if parsed is None or parsed.path is None or parsed.result.contract is None:
+        return
+    if not ls.support.create_files:
+        action.command = lsp.Command(
+            title=action.title, command="onex.addHandler", arguments=[uri, operation, suggestion_id]
+        )
+        return
+    plan = await asyncio.to_thread(
+        add_handler_edits,
+        parsed.result.contract,
+        parsed.path.parent,
+        operation,
+        ls.settings.threshold,
+    )
+    inserts: dict[Path, list[tuple[int, str]]] = {}
+    for insert in plan.inserts:
+        inserts.setdefault(insert.path, []).append((insert.line, insert.text))
+    action.edit = create_files_edit(plan.new_files, inserts)
+    action.command = _applied_command(suggestion_id, uri)
+
+
+async def _resolve_insert_pattern(
+    ls: OnexLanguageServer, action: lsp.CodeAction, data: dict[str, Any], suggestion_id: str
+) -> None:
+    uri = str(data["uri"])
+    contract = ls.load_contract_at(str(data["contractUri"]))
+    if contract is None:
+        return
+    new_text = await asyncio.to_thread(
+        render_with_block,
+        contract,
+        str(data["operation"]),
+        str(data["block"]),
+        ls.settings.threshold,
+    )
+    old_text = ls.workspace.get_text_document(uri).source
+    action.edit = lsp.WorkspaceEdit(changes={uri: [whole_document_edit(old_text, new_text)]})
+    action.command = _applied_command(suggestion_id, uri)

@@ -1,0 +1,134 @@
+"""Typed settings under the ``onex`` section, read from camelCase JSON.
+
+``parse_settings`` never raises: a bad value is reported once, naming its key, and the
+default is used instead (the way jedi-language-server treats initializationOptions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+from onex_lsp.ranking import DEFAULT_THRESHOLD
+
+
+class NotificationLevel(StrEnum):
+    """Which problems pop up as ``window/showMessage``; everything always goes to the log."""
+
+    OFF = "off"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def allows(self, level: NotificationLevel) -> bool:
+        order = [
+            NotificationLevel.OFF,
+            NotificationLevel.ERROR,
+            NotificationLevel.WARNING,
+            NotificationLevel.INFO,
+        ]
+        return self is not NotificationLevel.OFF and order.index(level) <= order.index(self)
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    generate_node: bool = True
+    add_handler: bool = True
+    insert_pattern: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    threshold: float = DEFAULT_THRESHOLD
+    actions: ActionSettings = field(default_factory=ActionSettings)
+    learning: bool = True
+    validation_interpreter: str | None = None
+    notification_level: NotificationLevel = NotificationLevel.WARNING
+    diagnostics_delay_ms: int = 300
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("expected true or false")
+
+
+def _threshold(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError("expected a number between 0 and 1")
+    return float(value)
+
+
+def _interpreter(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected the path of a Python interpreter")
+    return value
+
+
+def _delay(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
+        raise ValueError("expected milliseconds between 0 and 10000")
+    return value
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "threshold": _threshold,
+    "learning": _bool,
+    "validation_interpreter": _interpreter,
+    "notification_level": NotificationLevel,
+    "diagnostics_delay_ms": _delay,
+}
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Settings from the ``onex`` section (a dict); problems as one message per key."""
+    problems: list[str] = []
+    if raw is None:
+        return Settings(), problems
+    if not isinstance(raw, dict):
+        return Settings(), ["onex: expected an object of settings"]
+    settings = Settings()
+    known = {_camel(f.name) for f in fields(Settings)}
+    for key in raw:
+        if key not in known:
+            problems.append(f"onex.{key}: unknown setting (ignored)")
+    for name, convert in _CONVERTERS.items():
+        key = _camel(name)
+        if key not in raw:
+            continue
+        try:
+            settings = replace(settings, **{name: convert(raw[key])})
+        except ValueError as exc:
+            problems.append(f"onex.{key}: {raw[key]!r} is not valid ({exc}); using the default")
+    if "actions" in raw:
+        actions, action_problems = _parse_actions(raw["actions"])
+        settings = replace(settings, actions=actions)
+        problems.extend(action_problems)
+    return settings, problems
+
+
+def _parse_actions(raw: Any) -> tuple[ActionSettings, list[str]]:
+    if not isinstance(raw, dict):
+        return ActionSettings(), ["onex.actions: expected an object of true/false switches"]
+    actions = ActionSettings()
+    problems: list[str] = []
+    names = {_camel(f.name): f.name for f in fields(ActionSettings)}
+    for key, value in raw.items():
+        if key not in names:
+            problems.append(f"onex.actions.{key}: unknown action family (ignored)")
+        elif not isinstance(value, bool):
+            problems.append(
+                f"onex.actions.{key}: {value!r} is not true or false; using the default"
+            )
+        else:
+            actions = replace(actions, **{names[key]: value})
+    return actions, problems

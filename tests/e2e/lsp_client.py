@@ -1,0 +1,79 @@
+"""Helpers for driving onex-lsp over stdio with pytest-lsp, as an editor would."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path, to_fs_path
+from pytest_lsp import LanguageClient
+
+SERVER_COMMAND = [sys.executable, "-m", "onex_lsp", "serve"]
+PROFILES = ["visual-studio-code", "neovim", "emacs"]
+
+
+def uri(path: Path) -> str:
+    result = from_fs_path(str(path))
+    assert result is not None
+    return result
+
+
+def fix_code_action_parsing(client: LanguageClient) -> None:
+    """lsprotocol structures a CodeAction that carries a ``command`` as a Command; the
+    server's JSON is right, the test client misreads it (see ENVIRONMENT.md)."""
+    converter = client.protocol._converter
+    code_action_only = {"kind", "edit", "data", "diagnostics", "isPreferred", "disabled"}
+
+    def structure(obj: Any, _: Any) -> lsp.Command | lsp.CodeAction:
+        if isinstance(obj.get("command"), str) and not code_action_only & obj.keys():
+            return converter.structure(obj, lsp.Command)
+        return converter.structure(obj, lsp.CodeAction)
+
+    converter.register_structure_hook(lsp.Command | lsp.CodeAction, structure)
+
+
+def apply_workspace_edit(edit: lsp.WorkspaceEdit) -> list[Path]:
+    """Apply an edit to disk the way an editor does; returns the files touched."""
+    touched: list[Path] = []
+    for change in edit.document_changes or []:
+        if isinstance(change, lsp.CreateFile):
+            path = Path(to_fs_path(change.uri))
+            assert not path.exists(), f"CreateFile would overwrite {path}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("")
+            touched.append(path)
+        elif isinstance(change, lsp.TextDocumentEdit):
+            path = Path(to_fs_path(change.text_document.uri))
+            path.write_text(apply_text_edits(path.read_text(), list(change.edits)))
+            touched.append(path)
+    for doc_uri, edits in (edit.changes or {}).items():
+        path = Path(to_fs_path(doc_uri))
+        path.write_text(apply_text_edits(path.read_text(), list(edits)))
+        touched.append(path)
+    return touched
+
+
+def _offset(lines: list[str], position: lsp.Position) -> int:
+    return sum(len(line) for line in lines[: position.line]) + position.character
+
+
+def apply_text_edits(text: str, edits: list[Any]) -> str:
+    lines = text.splitlines(keepends=True) or [""]
+    spans = sorted(
+        ((_offset(lines, e.range.start), _offset(lines, e.range.end), e.new_text) for e in edits),
+        reverse=True,
+    )
+    for start, end, new_text in spans:
+        text = text[:start] + new_text + text[end:]
+    return text
+
+
+async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting for the server")
+        await asyncio.sleep(0.05)

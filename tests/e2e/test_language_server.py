@@ -1,0 +1,258 @@
+"""The language server end to end over stdio, with the client profiles of real editors.
+
+Parameterised over pytest-lsp's VS Code, Neovim and Emacs (eglot) capability profiles:
+VS Code creates files through ``documentChanges``; Neovim announces no
+``documentChanges`` and Emacs no resource operations, so for them the server writes the
+files itself through the ``onex.generateNode`` command.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from onex_lsp.contract import load_contract
+from onex_lsp.generation import plan_package
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.conftest import ROOT
+from tests.e2e.lsp_client import (
+    PROFILES,
+    SERVER_COMMAND,
+    apply_workspace_edit,
+    fix_code_action_parsing,
+    uri,
+    wait_for,
+)
+
+EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND), params=PROFILES)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    fix_code_action_parsing(lsp_client)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
+    lsp_client.profile = request.param  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=uri(workspace),
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri(workspace), name="workspace")],
+            initialization_options={"onex": {"diagnosticsDelayMs": 20}},
+        )
+    )
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+def _open(client: LanguageClient, path: Path, text: str | None = None) -> str:
+    doc_uri = uri(path)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=doc_uri, language_id="yaml", version=1, text=text or path.read_text()
+            )
+        )
+    )
+    return doc_uri
+
+
+async def _generate_actions(client: LanguageClient, doc_uri: str) -> list[lsp.CodeAction]:
+    result = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            range=lsp.Range(
+                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+            ),
+            context=lsp.CodeActionContext(
+                diagnostics=[],
+                only=["source.onex.generateNode"],
+                trigger_kind=lsp.CodeActionTriggerKind.Invoked,
+            ),
+        )
+    )
+    actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+    assert len(actions) == len(result or [])
+    return actions
+
+
+async def _apply(client: LanguageClient, action: lsp.CodeAction) -> None:
+    """What an editor does with a chosen action: resolve, apply the edit, run the command."""
+    caps = client.capabilities
+    assert caps is not None
+    resolvable = (
+        caps.text_document
+        and caps.text_document.code_action
+        and caps.text_document.code_action.resolve_support
+    )
+    if action.edit is None and action.command is None and resolvable:
+        action = await client.code_action_resolve_async(action)
+    if action.edit is not None:
+        apply_workspace_edit(action.edit)
+    assert action.command is not None
+    await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+    )
+
+
+async def test_generate_node_writes_what_the_cli_writes(client: LanguageClient) -> None:
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    contract_path = workspace / "user_management_effect.yaml"
+    shutil.copy(EXAMPLE, contract_path)
+    doc_uri = _open(client, contract_path)
+
+    await wait_for(lambda: doc_uri in client.diagnostics)
+    assert list(client.diagnostics[doc_uri]) == []
+
+    actions = await _generate_actions(client, doc_uri)
+    assert [a.title for a in actions] == [
+        "Generate EFFECT node user_management — CRUD 0.95 (create, get, update, delete, list)"
+    ]
+    assert actions[0].is_preferred
+    assert actions[0].kind == "source.onex.generateNode"
+
+    await _apply(client, actions[0])
+
+    package = workspace / "node_user_management_effect"
+    contract = load_contract(EXAMPLE.read_text(), str(contract_path)).contract
+    assert contract is not None
+    expected = plan_package(contract).files
+    written = {
+        p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()
+    }
+    assert written == expected
+
+    profile = client.profile  # type: ignore[attr-defined]
+    if profile != "visual-studio-code":  # server-side writes open the node for the user
+        caps = client.capabilities
+        if caps and caps.window and caps.window.show_document:
+            assert [d.uri for d in client.shown_documents] == [uri(package / "node.py")]
+    applied = [m.message for m in client.log_messages if "suggestion applied" in m.message]
+    assert len(applied) == 1
+
+    # The package exists now: no second generate action, and nothing is overwritten.
+    assert await _generate_actions(client, doc_uri) == []
+
+
+async def test_generation_progress_is_reported(client: LanguageClient) -> None:
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    contract_path = workspace / "user_management_effect.yaml"
+    shutil.copy(EXAMPLE, contract_path)
+    doc_uri = _open(client, contract_path)
+    (action,) = await _generate_actions(client, doc_uri)
+    await _apply(client, action)
+    kinds = [[type(v).__name__ for v in values] for values in client.progress_reports.values()]
+    assert ["WorkDoneProgressBegin", "WorkDoneProgressEnd"] in kinds
+
+
+async def test_diagnostics_appear_with_ranges_and_clear(client: LanguageClient) -> None:
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    path = workspace / "contract.yaml"
+    good = EXAMPLE.read_text()
+    path.write_text(good)
+    doc_uri = _open(client, path)
+    await wait_for(lambda: doc_uri in client.diagnostics)
+    assert list(client.diagnostics[doc_uri]) == []
+
+    bad = good.replace("node_type: effect", "node_type: gizmo").replace("tags:", "bogus: 1\ntags:")
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=doc_uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=bad)],
+        )
+    )
+    await wait_for(lambda: len(client.diagnostics[doc_uri]) == 2)
+    found = {
+        (d.code, d.range.start.line, d.range.start.character, d.severity)
+        for d in client.diagnostics[doc_uri]
+    }
+    assert found == {
+        ("invalid-node-type", 4, 11, lsp.DiagnosticSeverity.Error),
+        ("unknown-key", 8, 0, lsp.DiagnosticSeverity.Error),
+    }
+    assert all(d.source == "onex-lsp" for d in client.diagnostics[doc_uri])
+    # Nothing to generate from a broken contract.
+    assert await _generate_actions(client, doc_uri) == []
+
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=doc_uri, version=3),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=good)],
+        )
+    )
+    await wait_for(lambda: list(client.diagnostics[doc_uri]) == [])
+    client.text_document_did_close(
+        lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc_uri))
+    )
+
+
+async def test_hover_explains_the_detected_pattern(client: LanguageClient) -> None:
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    path = workspace / "contract.yaml"
+    text = EXAMPLE.read_text()
+    path.write_text(text)
+    doc_uri = _open(client, path)
+    line = next(i for i, ln in enumerate(text.splitlines()) if "operation: get_user" in ln)
+    column = text.splitlines()[line].index("get_user") + 2
+    result = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            position=lsp.Position(line=line, character=column),
+        )
+    )
+    assert result is not None
+    assert isinstance(result.contents, lsp.MarkupContent)
+    assert "**get_user** → `crud.read` (confidence 0.95)" in result.contents.value
+    assert "get_user: verb 'get' → CRUD read" in result.contents.value
+    nothing = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            position=lsp.Position(line=0, character=0),
+        )
+    )
+    assert nothing is None
+
+
+async def test_show_detected_patterns_and_settings_change(client: LanguageClient) -> None:
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    path = workspace / "contract.yaml"
+    path.write_text(EXAMPLE.read_text())
+    doc_uri = _open(client, path)
+
+    async def blocks() -> list[str]:
+        result = await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="onex.showDetectedPatterns", arguments=[doc_uri])
+        )
+        assert result["node"] == "node_user_management_effect"
+        assert result["patterns"][0]["pattern"] == "crud"
+        return [op["block"] for op in result["operations"]]
+
+    assert await blocks() == ["crud.create", "crud.read", "crud.update", "crud.delete", "crud.list"]
+
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"onex": {"threshold": 0.99}})
+    )
+    await wait_for(lambda: True)
+    assert await blocks() == ["stub"] * 5
+
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"onex": {"threshold": "high"}})
+    )
+    await wait_for(lambda: any("onex.threshold" in m.message for m in client.log_messages))
+    assert await blocks() == ["crud.create", "crud.read", "crud.update", "crud.delete", "crud.list"]
+
+
+async def test_bad_setting_is_one_message_naming_the_key(client: LanguageClient) -> None:
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"onex": {"threshold": 7}})
+    )
+    await wait_for(lambda: client.messages)
+    assert len(client.messages) == 1
+    assert "onex.threshold" in client.messages[0].message
+    assert client.messages[0].type == lsp.MessageType.Warning
