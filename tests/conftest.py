@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -28,3 +31,21 @@ handler_routing:
 @pytest.fixture
 def minimal_effect() -> str:
     return MINIMAL_EFFECT
+
+
+def _load_builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "framework_venv", ROOT / "scripts" / "framework_venv.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def py312() -> Path:
+    builder = _load_builder()
+    if builder.find_python312() is None and not os.environ.get("CI"):
+        pytest.skip("Python 3.12 is not installed here (CI requires it)")
+    return Path(builder.ensure_venv())

@@ -19,6 +19,7 @@ from onex_lsp.detection import _VOCABULARY, FITS, Pattern
 from onex_lsp.generation import plan_package
 from onex_lsp.ranking import STUB, HandlerChoice
 from onex_lsp.rendering import block_shape
+from onex_lsp.workspace_fs import atomic_write, write_tree
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,29 @@ def _line_index(lines: list[str], pattern: str, *, last: bool = False) -> int | 
     return hits[-1] if last else hits[0]
 
 
+def _statement(lines: list[str], start: int) -> list[str]:
+    """The lines of the (possibly parenthesised, multi-line) statement starting at ``start``."""
+    if not lines[start].rstrip().endswith("("):
+        return [lines[start]]
+    end = start
+    while not lines[end].startswith(")"):
+        end += 1
+    return lines[start : end + 1]
+
+
+def _sorted_import_position(lines: list[str], operation: str) -> int | None:
+    """Where ``from .handlers.handler_<operation> import`` goes to keep imports sorted."""
+    regex = re.compile(r"^from \.handlers\.handler_(\w+) import")
+    found = [(i, m.group(1)) for i, line in enumerate(lines) if (m := regex.match(line))]
+    if not found:
+        return None
+    for index, name in found:
+        if name > operation:
+            return index
+    last = found[-1][0]
+    return last + len(_statement(lines, last))
+
+
 def add_handler_edits(
     contract: Contract, package_dir: Path, operation: str, threshold: float
 ) -> AddHandlerPlan:
@@ -69,19 +93,27 @@ def add_handler_edits(
     fresh = generated.files["node.py"].splitlines(keepends=True)
     import_line = _line_index(fresh, rf"^from \.handlers\.handler_{operation} import")
     branch = _line_index(fresh, rf'^\s+if request\.operation == "{operation}":')
-    last_import = _line_index(node_lines, r"^from \.handlers\.handler_\w+ import", last=True)
-    operations_end = _line_index(node_lines, r"^\)$")
-    unknown = _line_index(node_lines, r"^\s+raise OnexError\($", last=True)
-    if None not in (import_line, branch, last_import, operations_end, unknown):
+    import_at = _sorted_import_position(node_lines, operation)
+    operations_start = _line_index(node_lines, r"^OPERATIONS: tuple\[str, \.\.\.\] = \($")
+    operations_end = (
+        _line_index(node_lines[operations_start:], r"^\)$")
+        if operations_start is not None
+        else None
+    )
+    if operations_start is not None and operations_end is not None:
+        operations_end += operations_start
+    unknown_message = _line_index(node_lines, r'^\s+"unknown operation",$')
+    unknown = unknown_message - 1 if unknown_message else None
+    if None not in (import_line, branch, import_at, operations_end, unknown):
         assert import_line is not None and branch is not None
-        assert last_import is not None and operations_end is not None and unknown is not None
+        assert import_at is not None and operations_end is not None and unknown is not None
         branch_end = branch + 1
         while branch_end < len(fresh) and not fresh[branch_end].lstrip().startswith(
             ("if ", "raise ")
         ):
             branch_end += 1
         inserts += [
-            TextInsert(node_py, last_import + 1, fresh[import_line]),
+            TextInsert(node_py, import_at, "".join(_statement(fresh, import_line))),
             TextInsert(node_py, operations_end, f'    "{operation}",\n'),
             TextInsert(node_py, unknown, "".join(fresh[branch:branch_end])),
         ]
@@ -93,6 +125,21 @@ def add_handler_edits(
         if literal_end is not None:
             inserts.append(TextInsert(model, literal_end, f'        "{operation}",\n'))
     return AddHandlerPlan(operation, choice.block, new_files, tuple(inserts), routed)
+
+
+def apply_add_handler(plan: AddHandlerPlan, package_dir: Path) -> list[Path]:
+    """Write the plan on the server side: new files never overwrite; edits are atomic."""
+    write_tree(
+        package_dir, {p.relative_to(package_dir).as_posix(): t for p, t in plan.new_files.items()}
+    )
+    edited: dict[Path, list[str]] = {}
+    for insert in sorted(plan.inserts, key=lambda i: -i.line):
+        if insert.path not in edited:
+            edited[insert.path] = insert.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        edited[insert.path].insert(insert.line, insert.text)
+    for path, lines in edited.items():
+        atomic_write(path, "".join(lines))
+    return list(edited)
 
 
 def alternative_blocks(contract: Contract, choice: HandlerChoice) -> list[str]:

@@ -10,7 +10,6 @@ Without Python 3.12 the module is skipped locally and fails in CI.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -24,24 +23,6 @@ from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.framework
 CONTRACTS = [*EXAMPLES, ROOT / "tests" / "fixtures" / "long_names_effect.yaml"]
-
-
-def _load_builder() -> object:
-    spec = importlib.util.spec_from_file_location(
-        "framework_venv", ROOT / "scripts" / "framework_venv.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def py312() -> Path:
-    builder = _load_builder()
-    if builder.find_python312() is None and not os.environ.get("CI"):  # type: ignore[attr-defined]
-        pytest.skip("Python 3.12 is not installed here (CI requires it)")
-    return Path(builder.ensure_venv())  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +117,84 @@ def test_contract_key_tables_match_the_installed_framework(py312: Path, tmp_path
     for kind in NodeKind:
         assert sorted(KIND_KEYS[kind]) == fields[kind.value], kind
     assert sorted(ROUTING_STRATEGIES) == fields["strategies"]
+
+
+def test_quick_fix_and_alternative_blocks_keep_the_package_working(
+    py312: Path, tmp_path: Path
+) -> None:
+    """The drift edits (a new operation's handler and routing, an alternative block)
+    leave a package that still passes ruff, mypy --strict and its tests."""
+    from onex_lsp.contract import load_contract
+    from onex_lsp.detection import detect_contract
+    from onex_lsp.drift import (
+        add_handler_edits,
+        alternative_blocks,
+        apply_add_handler,
+        render_with_block,
+    )
+    from onex_lsp.generation import plan_package
+    from onex_lsp.ranking import choose_handlers
+    from onex_lsp.suggestions import package_target
+    from onex_lsp.workspace_fs import atomic_write, write_tree
+
+    packages = []
+    for example, extra in [
+        ("user_management_effect", "find_user"),
+        ("sales_metrics_reducer", "sum_refunds"),
+        ("user_onboarding_orchestrator", "notify_manager"),
+    ]:
+        folder = tmp_path / f"node_{example}"
+        folder.mkdir()
+        contract_path = folder / "contract.yaml"
+        original = (ROOT / "examples" / "contracts" / f"{example}.yaml").read_text()
+        contract_path.write_text(original)
+        contract = load_contract(original, str(contract_path)).contract
+        assert contract is not None
+        target = package_target(contract_path, contract)
+        write_tree(target.root, target.files_to_write(plan_package(contract)))
+        grown = (
+            original
+            + f"    - operation: {extra}\n      handler: {{name: handle_{extra}, module: {folder.name}.handlers.handler_{extra}}}\n"
+        )
+        contract_path.write_text(grown)
+        contract = load_contract(grown, str(contract_path)).contract
+        assert contract is not None
+        plan = add_handler_edits(contract, folder, extra, 0.7)
+        assert plan.routed
+        apply_add_handler(plan, folder)
+        # Swap the first handler for each alternative block in turn; keep the last one.
+        first = choose_handlers(contract, detect_contract(contract))[0]
+        for block in alternative_blocks(contract, first):
+            atomic_write(
+                folder / "handlers" / f"handler_{first.operation}.py",
+                render_with_block(contract, first.operation, block, 0.7),
+            )
+            assert ast_ok(folder / "handlers" / f"handler_{first.operation}.py")
+        packages.append(folder.name)
+    check = _run(py312, "-m", "ruff", "check", "--isolated", *packages, cwd=tmp_path)
+    assert check.returncode == 0, check.stdout
+    types = _run(py312, "-m", "mypy", "--strict", "--no-incremental", *packages, cwd=tmp_path)
+    assert types.returncode == 0, types.stdout
+    # The generated tests of the swapped handler no longer describe it; the rest must pass,
+    # and the new operation must be routed.
+    for package in packages:
+        proc = _run(
+            py312,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            package,
+            "-k",
+            "lifecycle or unknown_operation",
+            cwd=tmp_path,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def ast_ok(path: Path) -> bool:
+    import ast
+
+    ast.parse(path.read_text())
+    return True

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from onex_lsp.drift import add_handler_edits
+from onex_lsp.drift import add_handler_edits, apply_add_handler
 from onex_lsp.generation import plan_package
 from onex_lsp.lsp.documents import parse_document, publish
 from onex_lsp.suggestions import package_target
-from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, atomic_write, write_tree
+from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
@@ -29,6 +29,8 @@ def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *_: Any) -> d
         )
         return {"recorded": False}
     log.info("suggestion applied: %s (%s) %s", event.suggestion_id, event.kind, event.detail)
+    for uri in list(ls.parsed):  # the edit may have created the files a diagnostic asked for
+        publish(ls, uri)
     return {"recorded": True, "kind": event.kind}
 
 
@@ -91,18 +93,10 @@ async def add_handler(
             )
             return {"written": []}
     try:
-        write_tree(package, {str(p.relative_to(package)): t for p, t in plan.new_files.items()})
+        edited = await asyncio.to_thread(apply_add_handler, plan, package)
     except (FileExistsConflict, UnsafePathError, OSError) as exc:
         ls.notify_user(lsp.MessageType.Error, f"Handler not added: {exc}")
         return {"written": []}
-    edited: dict[Path, list[str]] = {}
-    for insert in sorted(plan.inserts, key=lambda i: -i.line):
-        lines = edited.setdefault(
-            insert.path, insert.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        )
-        lines.insert(insert.line, insert.text)
-    for path, lines in edited.items():
-        atomic_write(path, "".join(lines))
     if suggestion_id:
         suggestion_applied(ls, suggestion_id)
     publish(ls, uri)

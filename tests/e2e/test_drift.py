@@ -1,0 +1,157 @@
+"""A node package whose contract gained an operation: diagnostic, quick fix, alternatives."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from onex_lsp.contract import load_contract
+from onex_lsp.drift import render_with_block
+from onex_lsp.generation import plan_package
+from onex_lsp.suggestions import package_target
+from onex_lsp.workspace_fs import write_tree
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.conftest import ROOT
+from tests.e2e.lsp_client import (
+    PROFILES,
+    SERVER_COMMAND,
+    apply_workspace_edit,
+    fix_code_action_parsing,
+    uri,
+    wait_for,
+)
+
+EXAMPLES = ROOT / "examples" / "contracts"
+NEW_OPERATION = """    - operation: find_user
+      handler:
+        name: handle_find_user
+        module: node_user_management_effect.handlers.handler_find_user
+"""
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND), params=PROFILES)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    fix_code_action_parsing(lsp_client)
+    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=uri(tmp_path),
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri(tmp_path), name="ws")],
+            initialization_options={"onex": {"diagnosticsDelayMs": 20}},
+        )
+    )
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+def _generate_in_place(workspace: Path, example: str) -> Path:
+    folder_name = "node_" + example.rsplit(".", 1)[0]
+    folder = workspace / folder_name
+    folder.mkdir()
+    contract_path = folder / "contract.yaml"
+    shutil.copy(EXAMPLES / example, contract_path)
+    contract = load_contract(contract_path.read_text(), str(contract_path)).contract
+    assert contract is not None
+    target = package_target(contract_path, contract)
+    write_tree(target.root, target.files_to_write(plan_package(contract)))
+    return folder
+
+
+async def _actions(
+    client: LanguageClient, doc_uri: str, only: str, diagnostics: list[lsp.Diagnostic]
+) -> list[lsp.CodeAction]:
+    result = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            range=lsp.Range(
+                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+            ),
+            context=lsp.CodeActionContext(diagnostics=diagnostics, only=[only]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+
+async def _apply(client: LanguageClient, action: lsp.CodeAction) -> None:
+    if action.edit is None and action.command is None:
+        action = await client.code_action_resolve_async(action)
+    if action.edit is not None:
+        apply_workspace_edit(action.edit)
+    assert action.command is not None
+    await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+    )
+
+
+async def test_missing_handler_is_diagnosed_and_fixed_with_routing(client: LanguageClient) -> None:
+    package = _generate_in_place(client.workspace_root, "user_management_effect.yaml")  # type: ignore[attr-defined]
+    contract_path = package / "contract.yaml"
+    text = contract_path.read_text() + NEW_OPERATION
+    contract_path.write_text(text)
+    doc_uri = uri(contract_path)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=doc_uri, language_id="yaml", version=1, text=text
+            )
+        )
+    )
+    await wait_for(lambda: doc_uri in client.diagnostics)
+    (diagnostic,) = client.diagnostics[doc_uri]
+    assert diagnostic.code == "missing-handler"
+    assert diagnostic.severity == lsp.DiagnosticSeverity.Warning
+    line = text.splitlines().index("    - operation: find_user")
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (line, 17)
+
+    # No generate action for an existing package; the quick fix instead.
+    assert await _actions(client, doc_uri, "source.onex.generateNode", []) == []
+    (fix,) = await _actions(client, doc_uri, "quickfix", [diagnostic])
+    assert fix.title == "Add handler for 'find_user' with its routing"
+    await _apply(client, fix)
+
+    handler = package / "handlers" / "handler_find_user.py"
+    assert "async def handle_find_user(" in handler.read_text()
+    assert "repository.get(record_id)" in handler.read_text()  # the CRUD read block
+    node = ast.parse((package / "node.py").read_text())
+    imported = {a.name for n in ast.walk(node) if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert "handle_find_user" in imported
+    assert '"find_user"' in (package / "node.py").read_text()
+    assert '"find_user"' in (package / "models" / "model_user_management_input.py").read_text()
+    await wait_for(lambda: list(client.diagnostics[doc_uri]) == [])
+
+
+async def test_insert_alternative_pattern_block(client: LanguageClient) -> None:
+    package = _generate_in_place(client.workspace_root, "customer_records_effect.yaml")  # type: ignore[attr-defined]
+    handler = package / "handlers" / "handler_normalize_customer.py"
+    doc_uri = uri(handler)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=doc_uri, language_id="python", version=1, text=handler.read_text()
+            )
+        )
+    )
+    actions = await _actions(client, doc_uri, "refactor.onex.insertPattern", [])
+    titles = [a.title for a in actions]
+    assert titles[:3] == [
+        "Replace the normalize_customer handler with the transformation.parse block",
+        "Replace the normalize_customer handler with the transformation.format block",
+        "Replace the normalize_customer handler with the transformation.convert block",
+    ]
+    assert not any("crud." in t for t in titles)  # a different shape would break the routing
+    await _apply(client, actions[0])
+    contract = load_contract(
+        (package / "contract.yaml").read_text(), str(package / "contract.yaml")
+    ).contract
+    assert contract is not None
+    assert handler.read_text() == render_with_block(
+        contract, "normalize_customer", "transformation.parse", 0.7
+    )
+    assert "_parse_value" in handler.read_text()
