@@ -24,16 +24,30 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VENV = ROOT / ".venv312"
 
 
+def _works(python: str) -> bool:
+    """pyenv shims exist for versions that are not active: ask the interpreter itself."""
+    try:
+        proc = subprocess.run(
+            [python, "-c", "import sys, venv; print(sys.version_info[:2] == (3, 12))"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except OSError:
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == "True"
+
+
 def find_python312() -> str | None:
     explicit = os.environ.get("ONEX_LSP_PYTHON312")
     if explicit:
         return explicit
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    candidates = sorted(glob.glob(f"{pyenv_root}/versions/3.12.*/bin/python3.12"), reverse=True)
     on_path = shutil.which("python3.12")
     if on_path:
-        return on_path
-    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    candidates = sorted(glob.glob(f"{pyenv_root}/versions/3.12.*/bin/python3.12"))
-    return candidates[-1] if candidates else None
+        candidates.append(on_path)
+    return next((c for c in candidates if _works(c)), None)
 
 
 def ensure_venv(venv: Path = DEFAULT_VENV) -> Path:
