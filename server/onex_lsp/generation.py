@@ -17,7 +17,13 @@ from onex_lsp.contract import (
 from onex_lsp.detection import ContractDetection, detect_contract
 from onex_lsp.formatting import format_sources
 from onex_lsp.positions import Range
-from onex_lsp.ranking import DEFAULT_THRESHOLD, HandlerChoice, choose_handlers
+from onex_lsp.ranking import (
+    DEFAULT_THRESHOLD,
+    HandlerChoice,
+    LearnedOption,
+    apply_learned,
+    choose_handlers,
+)
 from onex_lsp.rendering import render_package
 from onex_lsp.workspace_fs import WriteResult, write_tree
 
@@ -35,9 +41,16 @@ class GeneratedPackage:
         return self.contract.package_name
 
 
-def plan_package(contract: Contract, threshold: float = DEFAULT_THRESHOLD) -> GeneratedPackage:
+def plan_package(
+    contract: Contract,
+    threshold: float = DEFAULT_THRESHOLD,
+    learned: dict[str, list[LearnedOption]] | None = None,
+) -> GeneratedPackage:
+    """Detect, choose (the user's learned blocks win where they clearly do), render, format."""
     detection = detect_contract(contract)
     choices = choose_handlers(contract, detection, threshold)
+    if learned:
+        choices = apply_learned(choices, learned)
     files, formatted = format_sources(render_package(contract, choices, threshold))
     return GeneratedPackage(contract, detection, choices, files, formatted)
 

@@ -8,7 +8,7 @@ gets the one block allowed to carry a TODO: a pass-through stub.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from onex_lsp.contract import Contract
 from onex_lsp.contract_schema import NodeKind
@@ -20,6 +20,25 @@ STUB = "stub"
 
 
 @dataclass(frozen=True)
+class LearnedOption:
+    """A learned handler that could stand in for an operation's built-in block."""
+
+    block_id: str
+    template: str
+    origin: str  # the file it was learned from, as the user knows it
+    similarity: float
+    keep_estimate: float = 1.0  # how often this block was kept (feedback); 1.0 until known
+
+    @property
+    def score(self) -> float:
+        return round((0.6 + 0.4 * self.similarity) * self.keep_estimate, 4)
+
+
+BUILTIN_WEIGHT = 0.85  # a built-in block is generic; the user's own edit of it ranks higher
+LEARNED_MARGIN = 0.02  # how clearly a learned block must win to become the default
+
+
+@dataclass(frozen=True)
 class HandlerChoice:
     """The block one operation's handler is rendered from."""
 
@@ -28,6 +47,7 @@ class HandlerChoice:
     confidence: float
     reason: str
     alternatives: tuple[str, ...] = ()  # other blocks that fit, best first
+    learned: LearnedOption | None = None  # set when the user's learned block is the default
 
     @property
     def pattern(self) -> Pattern | None:
@@ -111,3 +131,22 @@ def _stub_reason(
 def workflow_steps(choices: tuple[HandlerChoice, ...]) -> tuple[str, ...]:
     """The operations a workflow handler runs, in contract order."""
     return tuple(c.operation for c in choices if c.block == "orchestration.step")
+
+
+def apply_learned(
+    choices: tuple[HandlerChoice, ...], options: dict[str, list[LearnedOption]]
+) -> tuple[HandlerChoice, ...]:
+    """Make a learned block the default where it clearly beats its built-in block."""
+    chosen = []
+    for choice in choices:
+        ranked = sorted(options.get(choice.operation, []), key=lambda o: -o.score)
+        builtin = choice.confidence * BUILTIN_WEIGHT
+        if ranked and ranked[0].score >= builtin + LEARNED_MARGIN:
+            best = ranked[0]
+            reason = (
+                f"{choice.operation}: learned from {best.origin}, similarity {best.similarity:.2f} "
+                f"(your {choice.block} block; score {best.score:.2f} vs built-in {builtin:.2f})"
+            )
+            choice = replace(choice, learned=best, reason=reason)
+        chosen.append(choice)
+    return tuple(chosen)

@@ -27,6 +27,7 @@ from onex_lsp.identifiers import (
     py_string,
     to_pascal,
 )
+from onex_lsp.parameterize import NameContext, instantiate
 from onex_lsp.ranking import STUB, HandlerChoice, workflow_steps
 
 SAFE_FILTERS = frozenset({"ident", "pystr", "doc", "doc_inline", "comment"})
@@ -154,6 +155,7 @@ class HandlerView:
     variant_message: str
     steps: tuple[str, ...]
     seeds: bool
+    learned_origin: str
 
 
 def _model_class(declared: str, fallback: str) -> str:
@@ -219,7 +221,9 @@ def handler_view(
         block=block,
         variant=choice.variant,
         block_template=f"{template}.py.j2",
-        test_template=f"{template}.test.py.j2",
+        test_template=(
+            "patterns/learned.test.py.j2" if choice.learned else f"{template}.test.py.j2"
+        ),
         is_async=block_shape(block, kind)[1],
         needs=block_shape(block, kind)[0],
         needs_any=block in ("orchestration.workflow",)
@@ -236,7 +240,30 @@ def handler_view(
         variant_message=_MESSAGES.get(choice.variant, choice.variant),
         steps=steps if block == "orchestration.workflow" else (),
         seeds=block in ("crud.read", "crud.update", "crud.delete", "crud.list"),
+        learned_origin=choice.learned.origin if choice.learned else "",
     )
+
+
+def name_context(contract: Contract, node: NodeView, operation: str) -> NameContext:
+    """The new contract's names, for re-rendering a learned template."""
+    return NameContext(
+        node=node.name,
+        kind=contract.kind.value,
+        operation=operation,
+        input_class=node.input_class,
+        output_class=node.output_class,
+        repository_protocol=node.repository_protocol,
+        executor_protocol=node.executor_protocol,
+    )
+
+
+def learned_module(contract: Contract, node: NodeView, choice: HandlerChoice) -> str:
+    """A learned handler re-rendered for this contract, under a header saying where from."""
+    assert choice.learned is not None
+    body = instantiate(choice.learned.template, name_context(contract, node, choice.operation))
+    header = _doc(f"{choice.reason}. Learned block {choice.learned.block_id}.")
+    title = f"Handler for {py_string(choice.operation)} in {node.package}."
+    return f'"""{title}\n\n{header}\n"""\n\n{body}'
 
 
 def render_package(
@@ -264,8 +291,11 @@ def render_package(
         "contract.yaml": contract.text if contract.text.endswith("\n") else contract.text + "\n",
     }
     handler_template = env.get_template("node/handler_module.py.j2")
-    for view in handlers:
-        files[f"handlers/{view.module}.py"] = handler_template.render(node=node, h=view)
+    for view, choice in zip(handlers, choices, strict=True):
+        if choice.learned is not None:
+            files[f"handlers/{view.module}.py"] = learned_module(contract, node, choice)
+        else:
+            files[f"handlers/{view.module}.py"] = handler_template.render(node=node, h=view)
     if node.uses_repository:
         files[f"{node.repository_module}.py"] = render("protocol_repository.py.j2")
         files[f"{node.repository_service_module}.py"] = render("service_in_memory_repository.py.j2")

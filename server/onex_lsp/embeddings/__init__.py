@@ -1,0 +1,46 @@
+"""Text embedders behind one small protocol, plus a cache in front of any of them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from onex_lsp.journal import Journal
+
+
+class Embedder(Protocol):
+    @property
+    def id(self) -> str:
+        """Identifies the vector space: vectors of different ids are never mixed."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Unit-length vectors, one per text."""
+        ...
+
+
+class CachedEmbedder:
+    """Embeddings of the same text are computed once (kept in the journal's cache table)."""
+
+    def __init__(self, inner: Embedder, journal: Journal) -> None:
+        self.inner = inner
+        self.journal = journal
+
+    @property
+    def id(self) -> str:
+        return self.inner.id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        found = {t: self.journal.cached_embedding(self.id, t) for t in set(texts)}
+        missing = [t for t, v in found.items() if v is None]
+        if missing:
+            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
+                self.journal.cache_embedding(self.id, text, vector)
+                found[text] = vector
+        return [found[t] or [] for t in texts]

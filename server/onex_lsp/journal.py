@@ -1,0 +1,223 @@
+"""The append-only journal: the source of truth for learned blocks and events.
+
+SQLite in WAL mode, so several server processes (editor windows) can write to one data
+directory at once; every write is one short transaction, so a crash (even kill -9)
+loses nothing that was committed. The vector index is rebuilt from here at any time.
+Embeddings are cached here too, keyed by embedder and text hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    forgotten INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    type TEXT NOT NULL,
+    block_id TEXT,
+    payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    embedder TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector TEXT NOT NULL,
+    PRIMARY KEY (embedder, text_hash)
+);
+CREATE INDEX IF NOT EXISTS events_block ON events (block_id);
+"""
+
+
+@dataclass(frozen=True)
+class LearnedBlock:
+    """A reusable block: its source, its parameterised template and what it is for."""
+
+    id: str
+    fingerprint: str
+    kind: str  # handler | error_handling | validation | dependency_injection | naming | test
+    block: str | None  # crud.create, transformation.parse, ... for handlers
+    node_kind: str | None
+    operation: str | None
+    needs: str | None
+    is_async: bool
+    source: str
+    template: str
+    origin_file: str
+    origin_range: tuple[int, int, int, int]
+    learned_at: float
+    embedding_text: str
+    parent_id: str | None = None  # the block it was derived from (feedback)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> LearnedBlock:
+        data = json.loads(text)
+        data["origin_range"] = tuple(data["origin_range"])
+        return LearnedBlock(**data)
+
+
+class Journal:
+    """Thread-safe; one connection per thread (sqlite3 connections are not shareable)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connection() as db:
+            db.executescript(_SCHEMA)
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        yield db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def add_block(self, block: LearnedBlock) -> bool:
+        """Journal a block; ``False`` when one with the same fingerprint exists (dedupe)."""
+        with self._transaction() as db:
+            exists = db.execute(
+                "SELECT 1 FROM blocks WHERE fingerprint = ?", (block.fingerprint,)
+            ).fetchone()
+            if exists:
+                return False
+            db.execute(
+                "INSERT INTO blocks (id, fingerprint, payload, created_at) VALUES (?, ?, ?, ?)",
+                (block.id, block.fingerprint, block.to_json(), block.learned_at),
+            )
+            self._event(db, "learned", block.id, {"origin": block.origin_file})
+        return True
+
+    def record(self, event_type: str, block_id: str | None, payload: dict[str, Any]) -> int:
+        with self._transaction() as db:
+            return self._event(db, event_type, block_id, payload)
+
+    @staticmethod
+    def _event(
+        db: sqlite3.Connection, event_type: str, block_id: str | None, payload: dict[str, Any]
+    ) -> int:
+        cursor = db.execute(
+            "INSERT INTO events (at, type, block_id, payload) VALUES (?, ?, ?, ?)",
+            (time.time(), event_type, block_id, json.dumps(payload, sort_keys=True)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def forget(self, block_id: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE blocks SET forgotten = 1 WHERE id = ? AND forgotten = 0", (block_id,)
+            )
+            if cursor.rowcount:
+                self._event(db, "forgotten", block_id, {})
+            return cursor.rowcount > 0
+
+    def blocks(self, after_seq: int = 0) -> list[tuple[int, LearnedBlock]]:
+        """Live blocks journalled after ``after_seq``, oldest first."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT seq, payload FROM blocks WHERE seq > ? AND forgotten = 0 ORDER BY seq",
+                (after_seq,),
+            ).fetchall()
+        return [(int(seq), LearnedBlock.from_json(payload)) for seq, payload in rows]
+
+    def forgotten_ids(self) -> list[str]:
+        with self._connection() as db:
+            return [row[0] for row in db.execute("SELECT id FROM blocks WHERE forgotten = 1")]
+
+    def get(self, block_id: str) -> LearnedBlock | None:
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT payload FROM blocks WHERE (id = ? OR id LIKE ?) AND forgotten = 0",
+                (block_id, f"{block_id}%"),
+            ).fetchone()
+        return LearnedBlock.from_json(row[0]) if row else None
+
+    def events(self, block_id: str | None = None) -> list[dict[str, Any]]:
+        query = "SELECT seq, at, type, block_id, payload FROM events"
+        args: tuple[Any, ...] = ()
+        if block_id is not None:
+            query += " WHERE block_id = ?"
+            args = (block_id,)
+        with self._connection() as db:
+            rows = db.execute(query + " ORDER BY seq", args).fetchall()
+        return [
+            {"seq": s, "at": at, "type": t, "block_id": b, **json.loads(p)}
+            for s, at, t, b, p in rows
+        ]
+
+    def cached_embedding(self, embedder: str, text: str) -> list[float] | None:
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT vector FROM embeddings WHERE embedder = ? AND text_hash = ?",
+                (embedder, _hash(text)),
+            ).fetchone()
+        return [float(x) for x in json.loads(row[0])] if row else None
+
+    def cache_embedding(self, embedder: str, text: str, vector: list[float]) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO embeddings (embedder, text_hash, vector) VALUES (?, ?, ?)",
+                (embedder, _hash(text), json.dumps(vector)),
+            )
+
+    def wipe(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM blocks")
+            db.execute("DELETE FROM events")
+            db.execute("DELETE FROM embeddings")
+
+    def close(self) -> None:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

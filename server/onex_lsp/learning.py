@@ -1,0 +1,177 @@
+"""From a saved file to reusable blocks: extract, parameterise, fingerprint, describe.
+
+Pure apart from reading nothing: ``blocks_from_source`` takes text and a path and returns
+``LearnedBlock`` values (or a located error); the library journals and indexes them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+
+from onex_lsp.contract_schema import NodeKind
+from onex_lsp.detection import FITS, detect_operation
+from onex_lsp.extraction import (
+    BlockKind,
+    ExtractedBlock,
+    ExtractionError,
+    extract_blocks,
+    module_without_docstring,
+)
+from onex_lsp.identifiers import is_snake_identifier
+from onex_lsp.journal import LearnedBlock
+from onex_lsp.parameterize import NameContext, entity_of, fingerprint, parameterize
+from onex_lsp.rendering import block_shape
+
+_PACKAGE = re.compile(r"^node_(?P<name>[a-z0-9_]+?)_(?P<kind>effect|compute|reducer|orchestrator)$")
+_ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")
+
+
+@dataclass(frozen=True)
+class LearnOutcome:
+    blocks: tuple[LearnedBlock, ...]
+    error: ExtractionError | None = None
+
+
+def package_of(path: str) -> tuple[str, str] | None:
+    """(node name, kind) of the ``node_<name>_<kind>`` folder the file is in, if any."""
+    for part in reversed(PurePath(path).parts[:-1]):
+        match = _PACKAGE.match(part)
+        if match:
+            return match.group("name"), match.group("kind")
+    return None
+
+
+def describe(
+    node_kind: str | None, block: str | None, operation: str | None, extra: str = ""
+) -> str:
+    """The text embedded for a block and for a query: same shape on both sides."""
+    words = (operation or "").replace("_", " ")
+    entity = entity_of(operation).replace("_", " ") if operation else ""
+    head = f"{node_kind or 'python'} node, {block or 'code'} handler for {words} ({entity})."
+    return f"{head} {extra}".strip()
+
+
+def classify(
+    operation: str, node_kind: str | None, needs: str | None, is_async: bool
+) -> str | None:
+    """The built-in block type a handler stands for, judged by its name and its shape."""
+    kind = NodeKind(node_kind) if node_kind else NodeKind.EFFECT
+    detection = detect_operation(operation, kind, {})
+    for match in detection.matches:
+        block = f"{match.pattern.value}.{match.variant}"
+        if match.pattern in FITS[kind] and block_shape(block, kind) == (needs, is_async):
+            return block
+    if kind is NodeKind.ORCHESTRATOR and block_shape("orchestration.step", kind) == (
+        needs,
+        is_async,
+    ):
+        return "orchestration.step"
+    return None
+
+
+def _docstring(source: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return (ast.get_docstring(node) or "").split("\n\n")[0]
+    return ""
+
+
+def _handler_block(
+    extracted: ExtractedBlock,
+    module_body: str,
+    path: str,
+    package: tuple[str, str] | None,
+    whole_module: bool,
+    context: str,
+) -> LearnedBlock | None:
+    operation = extracted.name.removeprefix("handle_")
+    if not is_snake_identifier(operation):
+        return None
+    params = dict(extracted.params)
+    needs = "repository" if "repository" in params else "executor" if "executor" in params else None
+    node, kind = package or ("", None)
+    annotation = next(iter(params.values()), "")
+    names = NameContext(
+        node=node,
+        kind=kind or "effect",
+        operation=operation,
+        input_class=annotation if annotation.isidentifier() else "",
+        output_class=extracted.returns if extracted.returns.isidentifier() else "",
+        repository_protocol=params.get("repository", ""),
+        executor_protocol=params.get("executor", ""),
+    )
+    template = parameterize(module_body, names)
+    block = classify(operation, kind, needs, extracted.is_async)
+    made = _make(
+        BlockKind.HANDLER, block, kind, operation, needs, extracted, module_body, template, path
+    )
+    if made is None:
+        return None
+    # A whole handler module (imports, helpers, the function) can replace a generated one.
+    return replace(made, extra={"module": whole_module})
+
+
+def _make(
+    kind: str, block: str | None, node_kind: str | None, operation: str | None, needs: str | None,
+    extracted: ExtractedBlock, source: str, template: str, path: str,
+) -> LearnedBlock | None:  # fmt: skip
+    try:
+        print_ = fingerprint(template)
+    except SyntaxError:
+        return None
+    rng = extracted.range
+    return LearnedBlock(
+        id=str(uuid.uuid5(_ID_NAMESPACE, f"{kind}:{print_}")),
+        fingerprint=f"{kind}:{print_}",
+        kind=kind,
+        block=block,
+        node_kind=node_kind,
+        operation=operation,
+        needs=needs,
+        is_async=extracted.is_async,
+        source=source,
+        template=template,
+        origin_file=path,
+        origin_range=(rng.start.line, rng.start.column, rng.end.line, rng.end.column),
+        learned_at=time.time(),
+        embedding_text=describe(node_kind, block, operation, _docstring(source)),
+    )
+
+
+def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcome:
+    """Every reusable block of a file; a file that does not parse gives a located error.
+
+    ``context`` is the description of the contract the file implements: it becomes part
+    of what is embedded, so a later query from a similar contract finds the block.
+    """
+    try:
+        extracted = extract_blocks(source)
+    except ExtractionError as exc:
+        return LearnOutcome((), exc)
+    package = package_of(path)
+    learned: list[LearnedBlock] = []
+    handlers = [b for b in extracted if b.kind == BlockKind.HANDLER]
+    module_body = module_without_docstring(source) if len(handlers) == 1 else ""
+    for block in extracted:
+        made: LearnedBlock | None
+        if block.kind == BlockKind.HANDLER:
+            made = _handler_block(
+                block, module_body or block.source, path, package, bool(module_body), context
+            )
+        else:
+            node_kind = package[1] if package else None
+            made = _make(
+                block.kind, None, node_kind, None, None, block, block.source, block.source, path
+            )
+        if made is not None:
+            learned.append(made)
+    return LearnOutcome(tuple(learned))

@@ -1,0 +1,285 @@
+"""The pattern library: the journal (truth), an embedder and a vector index, kept in sync.
+
+Writes go to the journal first; the index is brought up to date from it (``sync``)
+before every query, so blocks learned by another process on the same data directory
+are seen too, and a store outage only delays indexing. The index is per embedder: when
+MiniLM finishes loading, queries move to its index, filled from the journal.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from onex_lsp.contract import Contract, load_contract
+from onex_lsp.detection import detect_contract
+from onex_lsp.embeddings import CachedEmbedder, Embedder
+from onex_lsp.journal import SCHEMA_VERSION, Journal, LearnedBlock
+from onex_lsp.learning import LearnOutcome, blocks_from_source, describe
+from onex_lsp.parameterize import instantiate
+from onex_lsp.ranking import LearnedOption, choose_handlers
+from onex_lsp.rendering import name_context, node_view
+from onex_lsp.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.workspace_fs import atomic_write
+
+log = logging.getLogger(__name__)
+JOURNAL_FILE = "journal.sqlite3"
+INDEX_DIR = "index"
+
+
+def default_data_dir(setting: str | None = None) -> Path:
+    """``onex.store.path``, else ``$ONEX_LSP_DATA_DIR``, else the user data directory."""
+    if setting:
+        return Path(setting).expanduser()
+    env = os.environ.get("ONEX_LSP_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("onex-lsp", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    block: LearnedBlock
+    similarity: float
+
+
+@dataclass(frozen=True)
+class LearnReport:
+    path: str
+    learned: tuple[LearnedBlock, ...]  # new blocks (duplicates are not repeated)
+    seen: int  # blocks found in the file
+    error: str | None = None
+
+
+class PatternLibrary:
+    def __init__(
+        self,
+        data_dir: Path,
+        embedder: Embedder,
+        store_url: str | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.journal = Journal(data_dir / JOURNAL_FILE)
+        self.store_url = store_url
+        self.api_key = api_key
+        self._lock = threading.RLock()
+        self._embedder = CachedEmbedder(embedder, self.journal)
+        self._store: PatternStore | None = None
+        self._synced = 0
+        self._shared_index = False
+
+    # -- the index ---------------------------------------------------------------
+    @property
+    def embedder_id(self) -> str:
+        return self._embedder.id
+
+    @property
+    def store_description(self) -> str:
+        with self._lock:
+            return self._store.description if self._store else "not open"
+
+    def use_embedder(self, embedder: Embedder) -> None:
+        """Switch vector spaces (e.g. MiniLM is ready); the new index fills from the journal."""
+        with self._lock:
+            self._close_store()
+            self._embedder = CachedEmbedder(embedder, self.journal)
+
+    def _index_folder(self) -> Path:
+        return self.data_dir / INDEX_DIR / self._embedder.id
+
+    def _meta(self) -> dict[str, Any]:
+        return {"schema": SCHEMA_VERSION, "embedder": self._embedder.id, "dim": self._embedder.dim}
+
+    def _open_store(self) -> PatternStore:
+        if self._store is not None:
+            return self._store
+        if self.store_url:
+            from onex_lsp.store.qdrant_server import QdrantServerPatternStore
+
+            store: PatternStore = QdrantServerPatternStore(
+                self.store_url, self._embedder.dim, self._embedder.id, self.api_key
+            )
+            self._synced, self._shared_index = 0, False  # a re-upsert is idempotent
+        else:
+            store = self._open_edge()
+        self._store = store
+        log.info("pattern index: %s", store.description)
+        return store
+
+    def _open_edge(self) -> PatternStore:
+        from onex_lsp.store.qdrant_edge import EdgePatternStore
+
+        folder = self._index_folder()
+        meta_file = folder / "onex-index.json"
+        meta = json.loads(meta_file.read_text()) if meta_file.exists() else None
+        if meta is not None and {k: meta.get(k) for k in self._meta()} != self._meta():
+            log.info("index format changed (%s); rebuilding it from the journal", meta)
+            shutil.rmtree(folder, ignore_errors=True)
+            meta = None
+        try:
+            store = EdgePatternStore(folder / "shard", self._embedder.dim)
+            self._synced = int(meta["synced_seq"]) if meta else 0
+            self._shared_index = True
+        except StoreUnavailable as exc:
+            # Another editor window owns the shared index: keep a private one, rebuilt
+            # from the journal; both processes keep learning into the same journal.
+            log.info("%s; using a private index", exc)
+            store = EdgePatternStore(None, self._embedder.dim)
+            self._synced, self._shared_index = 0, False
+        return store
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            try:
+                self._store.close()
+            except Exception as exc:
+                log.warning("closing the index failed: %s", exc)
+            self._store = None
+
+    def sync(self) -> int:
+        """Index every journalled block the index has not seen; returns how many."""
+        with self._lock:
+            try:
+                store = self._open_store()
+                pending = self.journal.blocks(after_seq=self._synced)
+                if pending:
+                    vectors = self._embedder.embed([b.embedding_text for _, b in pending])
+                    store.upsert(
+                        [
+                            StoredPoint(b.id, v, _payload(b))
+                            for (_, b), v in zip(pending, vectors, strict=True)
+                        ]
+                    )
+                    self._synced = pending[-1][0]
+                store.delete(self.journal.forgotten_ids())
+                if self._shared_index and pending:
+                    folder = self._index_folder()
+                    atomic_write(
+                        folder / "onex-index.json",
+                        json.dumps({**self._meta(), "synced_seq": self._synced}),
+                    )
+                return len(pending)
+            except StoreUnavailable as exc:
+                log.warning("pattern index unavailable, blocks stay in the journal: %s", exc)
+                self._close_store()
+                return 0
+
+    def reindex(self) -> int:
+        """Drop the index and rebuild it from the journal."""
+        with self._lock:
+            self._close_store()
+            if not self.store_url:
+                shutil.rmtree(self._index_folder(), ignore_errors=True)
+            self._synced = 0
+            return self.sync()
+
+    # -- learning and querying -----------------------------------------------------
+    def learn_source(self, source: str, path: str, *, parent_id: str | None = None) -> LearnReport:
+        outcome: LearnOutcome = blocks_from_source(source, path, package_context(Path(path)))
+        if outcome.error is not None:
+            err = outcome.error
+            return LearnReport(path, (), 0, f"{path}:{err.line}:{err.column + 1}: {err}")
+        learned = []
+        for block in outcome.blocks:
+            if parent_id and block.kind == "handler":
+                block = LearnedBlock(**{**block.__dict__, "parent_id": parent_id})
+            if self.journal.add_block(block):
+                learned.append(block)
+        if learned:
+            self.sync()
+        return LearnReport(path, tuple(learned), len(outcome.blocks))
+
+    def candidates(
+        self, node_kind: str, block: str, query_text: str, limit: int = 5
+    ) -> list[Candidate]:
+        """Learned whole-module handlers of this node kind and block type, nearest first."""
+        with self._lock:
+            self.sync()
+            if self._store is None:
+                return []
+            (vector,) = self._embedder.embed([query_text])
+            try:
+                hits = self._store.search(
+                    vector, {"kind": "handler", "node_kind": node_kind, "block": block}, limit * 2
+                )
+            except StoreUnavailable as exc:
+                log.warning("pattern query failed: %s", exc)
+                self._close_store()
+                return []
+        result = []
+        for hit in hits:
+            learned = self.journal.get(hit.id)
+            if learned is not None and learned.extra.get("module"):
+                result.append(Candidate(learned, round(hit.score, 4)))
+        return result[:limit]
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_store()
+            self.journal.close()
+
+
+def package_context(path: Path) -> str:
+    """The description of the contract of the node package a file belongs to, if any."""
+    for folder in path.parents:
+        contract_file = folder / "contract.yaml"
+        if folder.name.startswith("node_") and contract_file.is_file():
+            try:
+                contract = load_contract(
+                    contract_file.read_text(encoding="utf-8"), str(contract_file)
+                )
+            except OSError:
+                return ""
+            return contract.contract.description if contract.contract else ""
+    return ""
+
+
+def _payload(block: LearnedBlock) -> dict[str, Any]:
+    return {
+        "kind": block.kind,
+        "block": block.block or "",
+        "node_kind": block.node_kind or "",
+        "needs": block.needs or "",
+        "operation": block.operation or "",
+        "origin": block.origin_file,
+    }
+
+
+def learned_options(
+    library: PatternLibrary, contract: Contract, threshold: float, limit: int = 3
+) -> dict[str, list[LearnedOption]]:
+    """Learned handlers that could replace each operation's built-in block, re-render-checked.
+
+    Only blocks of the same node kind and block type are asked for, and only those that
+    re-render for this contract into valid Python are kept.
+    """
+    detection = detect_contract(contract)
+    node = node_view(contract, choose_handlers(contract, detection, threshold))
+    options: dict[str, list[LearnedOption]] = {}
+    for choice in choose_handlers(contract, detection, threshold):
+        if choice.block == "stub":
+            continue
+        query = describe(contract.kind.value, choice.block, choice.operation, contract.description)
+        for candidate in library.candidates(contract.kind.value, choice.block, query, limit):
+            learned = candidate.block
+            try:
+                ast.parse(
+                    instantiate(learned.template, name_context(contract, node, choice.operation))
+                )
+            except (SyntaxError, ValueError):
+                continue
+            origin = "/".join(Path(learned.origin_file).parts[-3:])
+            options.setdefault(choice.operation, []).append(
+                LearnedOption(learned.id, learned.template, origin, candidate.similarity)
+            )
+    return options

@@ -1,0 +1,44 @@
+"""Vector stores behind one small protocol: Qdrant's embedded engine, or a Qdrant server.
+
+A store is an index, never the truth: everything in it can be rebuilt from the journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    id: str  # a UUID string
+    vector: list[float]
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    payload: dict[str, Any]
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be opened or reached now (locked folder, server down)."""
+
+
+class PatternStore(Protocol):
+    @property
+    def description(self) -> str: ...
+
+    def upsert(self, points: list[StoredPoint]) -> None: ...
+
+    def delete(self, ids: list[str]) -> None: ...
+
+    def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
+        """Nearest points whose payload equals every ``match`` field (cosine score)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,87 @@
+"""Qdrant's embedded engine (``qdrant-edge-py``): an on-disk shard in the data directory.
+
+The shard takes an exclusive lock on its folder; a second process opening it gets
+``StoreUnavailable`` and the library falls back to a private index rebuilt from the
+journal. The lock is the OS's, so a killed process leaves no stale lock behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as q
+
+from onex_lsp.store import Hit, StoredPoint, StoreUnavailable
+
+_KEYWORD_FIELDS = ("kind", "block", "node_kind", "needs")
+
+
+class EdgePatternStore:
+    def __init__(self, folder: Path | None, dim: int) -> None:
+        """``folder=None``: a private shard in a temporary folder, removed on close."""
+        self._temporary = folder is None
+        self.folder = Path(tempfile.mkdtemp(prefix="onex-lsp-index-")) if folder is None else folder
+        try:
+            if (self.folder / "wal").exists() or any(self.folder.glob("*")):
+                self._shard = q.EdgeShard.load(str(self.folder))
+            else:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                config = q.EdgeConfig(
+                    vectors=q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine)
+                )
+                self._shard = q.EdgeShard.create(str(self.folder), config)
+                for name in _KEYWORD_FIELDS:
+                    self._shard.update(
+                        q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword)
+                    )
+        except Exception as exc:  # the engine raises a bare Exception for a held lock
+            raise StoreUnavailable(f"cannot open the index in {self.folder}: {exc}") from exc
+
+    @property
+    def description(self) -> str:
+        return (
+            "qdrant-edge (private, rebuilt from the journal)"
+            if self._temporary
+            else f"qdrant-edge at {self.folder}"
+        )
+
+    def upsert(self, points: list[StoredPoint]) -> None:
+        if points:
+            self._shard.update(
+                q.UpdateOperation.upsert_points(
+                    [q.Point(p.id, p.vector, p.payload) for p in points]
+                )
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            self._shard.update(q.UpdateOperation.delete_points(list[Any](ids)))
+
+    def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
+        conditions: list[Any] = [
+            q.FieldCondition(key=k, match=q.MatchValue(v)) for k, v in match.items()
+        ]
+        request: Any = q.QueryRequest(
+            limit=limit,
+            query=q.Query.Nearest(vector),
+            filter=q.Filter(must=conditions) if conditions else None,
+            with_payload=True,
+        )
+        return [
+            Hit(str(p.id), float(p.score), dict(p.payload or {}))
+            for p in self._shard.query(request)
+        ]
+
+    def count(self) -> int:
+        return int(self._shard.count(q.CountRequest()))
+
+    def close(self) -> None:
+        try:
+            self._shard.flush()
+            self._shard.close()
+        finally:
+            if self._temporary:
+                shutil.rmtree(self.folder, ignore_errors=True)

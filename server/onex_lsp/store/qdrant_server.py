@@ -1,0 +1,74 @@
+"""A Qdrant server or cluster through ``qdrant-client`` (``onex.store.url``), or its
+``:memory:`` mode. One collection per embedder, so vector spaces never mix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+
+from onex_lsp.store import Hit, StoredPoint, StoreUnavailable
+
+COLLECTION_PREFIX = "onex_patterns_"
+
+
+class QdrantServerPatternStore:
+    def __init__(self, url: str, dim: int, embedder_id: str, api_key: str | None = None) -> None:
+        self.url = url
+        self.collection = COLLECTION_PREFIX + embedder_id.replace("-", "_")
+        try:
+            self._client: Any = (
+                QdrantClient(":memory:")
+                if url == ":memory:"
+                else QdrantClient(url=url, api_key=api_key, timeout=10)
+            )
+            if not self._client.collection_exists(self.collection):
+                self._client.create_collection(
+                    self.collection,
+                    vectors_config=qm.VectorParams(size=dim, distance=qm.Distance.COSINE),
+                )
+        except Exception as exc:  # connection refused, auth, timeouts: all mean "not now"
+            raise StoreUnavailable(f"cannot reach Qdrant at {url}: {exc}") from exc
+
+    @property
+    def description(self) -> str:
+        return f"qdrant at {self.url} ({self.collection})"
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._client, method)(*args, **kwargs)
+        except Exception as exc:
+            raise StoreUnavailable(f"Qdrant at {self.url} failed: {exc}") from exc
+
+    def upsert(self, points: list[StoredPoint]) -> None:
+        if points:
+            self._call(
+                "upsert",
+                self.collection,
+                points=[
+                    qm.PointStruct(id=p.id, vector=p.vector, payload=p.payload) for p in points
+                ],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            self._call(
+                "delete", self.collection, points_selector=qm.PointIdsList(points=list[Any](ids))
+            )
+
+    def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
+        query_filter = qm.Filter(
+            must=[qm.FieldCondition(key=k, match=qm.MatchValue(value=v)) for k, v in match.items()]
+        )
+        result = self._call(
+            "query_points", self.collection, query=vector, query_filter=query_filter,
+            limit=limit, with_payload=True,
+        )  # fmt: skip
+        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+
+    def count(self) -> int:
+        return int(self._call("count", self.collection).count)
+
+    def close(self) -> None:
+        self._client.close()
