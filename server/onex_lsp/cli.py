@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from onex_lsp import __version__
+from onex_lsp import __version__, cli_patterns
 from onex_lsp.contract import ContractIssue
 from onex_lsp.generation import (
     GeneratedPackage,
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="what goes to the client's log and to stderr",
     )  # fmt: skip
+    cli_patterns.add_commands(commands)
     return parser
 
 
@@ -113,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return generate(args, sys.stdout, sys.stderr)
     if args.command == "serve":
         return serve(args)
+    if args.command in ("learn", "patterns"):
+        return cli_patterns.run(args)
     build_parser().print_help(sys.stdout)
     return EXIT_OK
 

@@ -131,7 +131,9 @@ class GatherNamingVisitor(_Gatherer):
             ExtractedBlock(
                 BlockKind.NAMING,
                 node.name.value,
-                f"class {node.name.value}({bases})" if bases else f"class {node.name.value}",
+                f"class {node.name.value}({bases}): ..."
+                if bases
+                else f"class {node.name.value}: ...",
                 _range(self.get_metadata(PositionProvider, node)),
             )
         )

@@ -45,12 +45,14 @@ def plan_package(
     contract: Contract,
     threshold: float = DEFAULT_THRESHOLD,
     learned: dict[str, list[LearnedOption]] | None = None,
+    forced: dict[str, LearnedOption] | None = None,
 ) -> GeneratedPackage:
-    """Detect, choose (the user's learned blocks win where they clearly do), render, format."""
+    """Detect, choose (the user's learned blocks win where they clearly do, or where the
+    user picked one: ``forced``), render, format."""
     detection = detect_contract(contract)
     choices = choose_handlers(contract, detection, threshold)
-    if learned:
-        choices = apply_learned(choices, learned)
+    if learned or forced:
+        choices = apply_learned(choices, learned or {}, forced)
     files, formatted = format_sources(render_package(contract, choices, threshold))
     return GeneratedPackage(contract, detection, choices, files, formatted)
 

@@ -134,15 +134,21 @@ def workflow_steps(choices: tuple[HandlerChoice, ...]) -> tuple[str, ...]:
 
 
 def apply_learned(
-    choices: tuple[HandlerChoice, ...], options: dict[str, list[LearnedOption]]
+    choices: tuple[HandlerChoice, ...],
+    options: dict[str, list[LearnedOption]],
+    forced: dict[str, LearnedOption] | None = None,
 ) -> tuple[HandlerChoice, ...]:
-    """Make a learned block the default where it clearly beats its built-in block."""
+    """Make a learned block the default where it clearly beats its built-in block (or
+    where the user picked it: ``forced``)."""
     chosen = []
     for choice in choices:
         ranked = sorted(options.get(choice.operation, []), key=lambda o: -o.score)
         builtin = choice.confidence * BUILTIN_WEIGHT
-        if ranked and ranked[0].score >= builtin + LEARNED_MARGIN:
-            best = ranked[0]
+        pick = (forced or {}).get(choice.operation)
+        if pick is None and ranked and ranked[0].score >= builtin + LEARNED_MARGIN:
+            pick = ranked[0]
+        if pick is not None:
+            best = pick
             reason = (
                 f"{choice.operation}: learned from {best.origin}, similarity {best.similarity:.2f} "
                 f"(your {choice.block} block; score {best.score:.2f} vs built-in {builtin:.2f})"

@@ -40,6 +40,14 @@ class ActionSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    path: str | None = None  # the data directory (journal + embedded index)
+    url: str | None = None  # a Qdrant server or cluster; the embedded engine when unset
+    api_key: str | None = None
+    per_workspace: bool = False  # keep the data in <workspace>/.onex-lsp/ instead
+
+
+@dataclass(frozen=True)
 class Settings:
     threshold: float = DEFAULT_THRESHOLD
     actions: ActionSettings = field(default_factory=ActionSettings)
@@ -47,6 +55,8 @@ class Settings:
     validation_interpreter: str | None = None
     notification_level: NotificationLevel = NotificationLevel.WARNING
     diagnostics_delay_ms: int = 300
+    store: StoreSettings = field(default_factory=StoreSettings)
+    embedder: str = "minilm"  # minilm | hashing (the lexical fallback, no model)
 
 
 def _camel(name: str) -> str:
@@ -80,7 +90,14 @@ def _delay(value: Any) -> int:
     return value
 
 
+def _embedder(value: Any) -> str:
+    if value not in ("minilm", "hashing"):
+        raise ValueError("expected 'minilm' or 'hashing'")
+    return str(value)
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "embedder": _embedder,
     "threshold": _threshold,
     "learning": _bool,
     "validation_interpreter": _interpreter,
@@ -113,7 +130,42 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         actions, action_problems = _parse_actions(raw["actions"])
         settings = replace(settings, actions=actions)
         problems.extend(action_problems)
+    if "store" in raw:
+        store, store_problems = _parse_store(raw["store"])
+        settings = replace(settings, store=store)
+        problems.extend(store_problems)
     return settings, problems
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def _parse_store(raw: Any) -> tuple[StoreSettings, list[str]]:
+    if not isinstance(raw, dict):
+        return StoreSettings(), ["onex.store: expected an object (path, url, apiKey, perWorkspace)"]
+    store = StoreSettings()
+    problems: list[str] = []
+    converters: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "path": ("path", _optional_text),
+        "url": ("url", _optional_text),
+        "apiKey": ("api_key", _optional_text),
+        "perWorkspace": ("per_workspace", _bool),
+    }
+    for key, value in raw.items():
+        if key not in converters:
+            problems.append(f"onex.store.{key}: unknown setting (ignored)")
+            continue
+        name, convert = converters[key]
+        try:
+            store = replace(store, **{name: convert(value)})
+        except ValueError as exc:
+            problems.append(f"onex.store.{key}: {value!r} is not valid ({exc}); using the default")
+    return store, problems
 
 
 def _parse_actions(raw: Any) -> tuple[ActionSettings, list[str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,10 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import LanguageClient
 
 SERVER_COMMAND = [sys.executable, "-m", "onex_lsp", "serve"]
+# Servers under test keep their pattern library away from the user's own data.
+SERVER_ENV = {**os.environ, "ONEX_LSP_DATA_DIR": tempfile.mkdtemp(prefix="onex-lsp-test-data-")}
+# Tests that are not about learning use the lexical embedder: no 10 s torch import.
+FAST_OPTIONS = {"onex": {"diagnosticsDelayMs": 20, "embedder": "hashing"}}
 PROFILES = ["visual-studio-code", "neovim", "emacs"]
 
 

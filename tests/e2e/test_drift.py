@@ -19,8 +19,10 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
+    FAST_OPTIONS,
     PROFILES,
     SERVER_COMMAND,
+    SERVER_ENV,
     apply_workspace_edit,
     fix_code_action_parsing,
     uri,
@@ -35,7 +37,9 @@ NEW_OPERATION = """    - operation: find_user
 """
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND), params=PROFILES)
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV), params=PROFILES
+)
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     fix_code_action_parsing(lsp_client)
     lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
@@ -44,7 +48,7 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
             capabilities=client_capabilities(request.param),
             root_uri=uri(tmp_path),
             workspace_folders=[lsp.WorkspaceFolder(uri=uri(tmp_path), name="ws")],
-            initialization_options={"onex": {"diagnosticsDelayMs": 20}},
+            initialization_options=FAST_OPTIONS,
         )
     )
     yield lsp_client

@@ -11,19 +11,19 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.conftest import ROOT
-from tests.e2e.lsp_client import SERVER_COMMAND, uri, wait_for
+from tests.e2e.lsp_client import FAST_OPTIONS, SERVER_COMMAND, SERVER_ENV, uri, wait_for
 
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV))
 async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
     lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
     await lsp_client.initialize_session(
         lsp.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             root_uri=uri(tmp_path),
-            initialization_options={"onex": {"diagnosticsDelayMs": 20}},
+            initialization_options=FAST_OPTIONS,
         )
     )
     yield lsp_client

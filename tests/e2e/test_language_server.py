@@ -21,8 +21,10 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
+    FAST_OPTIONS,
     PROFILES,
     SERVER_COMMAND,
+    SERVER_ENV,
     apply_workspace_edit,
     fix_code_action_parsing,
     uri,
@@ -32,7 +34,9 @@ from tests.e2e.lsp_client import (
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND), params=PROFILES)
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV), params=PROFILES
+)
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     fix_code_action_parsing(lsp_client)
     workspace = tmp_path / "workspace"
@@ -44,7 +48,7 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
             capabilities=client_capabilities(request.param),
             root_uri=uri(workspace),
             workspace_folders=[lsp.WorkspaceFolder(uri=uri(workspace), name="workspace")],
-            initialization_options={"onex": {"diagnosticsDelayMs": 20}},
+            initialization_options=FAST_OPTIONS,
         )
     )
     yield lsp_client

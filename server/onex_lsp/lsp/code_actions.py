@@ -19,10 +19,11 @@ from lsprotocol import types as lsp
 from onex_lsp.contract import Contract
 from onex_lsp.detection import detect_contract
 from onex_lsp.drift import add_handler_edits, alternative_blocks, render_with_block
-from onex_lsp.generation import plan_package
+from onex_lsp.generation import GeneratedPackage, plan_package
+from onex_lsp.lsp import learning_features
 from onex_lsp.lsp.convert import create_files_edit, whole_document_edit
 from onex_lsp.lsp.documents import parse_document
-from onex_lsp.ranking import choose_handlers
+from onex_lsp.ranking import apply_learned, choose_handlers
 from onex_lsp.suggestions import (
     ADD_HANDLER_KIND,
     GENERATE_NODE_KIND,
@@ -59,7 +60,7 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
         assert parsed.result.contract is not None
         contract, path = parsed.result.contract, parsed.path
         if ls.settings.actions.generate_node and _wanted(GENERATE_NODE_KIND, only):
-            actions += _generate_actions(ls, uri, path, contract)
+            actions += await _generate_actions(ls, uri, path, contract)
         if ls.settings.actions.add_handler and _wanted(ADD_HANDLER_KIND, only):
             actions += _add_handler_actions(ls, uri, params.context.diagnostics)
     elif ls.settings.actions.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
@@ -69,23 +70,70 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
     return actions
 
 
-def _generate_actions(
+async def _generate_actions(
     ls: OnexLanguageServer, uri: str, path: Path, contract: Contract
 ) -> list[lsp.CodeAction]:
     target = package_target(path, contract)
     if (target.folder / "node.py").exists() or not ls.inside_workspace(target.folder):
         return []  # the package exists: drift actions apply instead
-    suggestion_id = new_suggestion_id()
-    title = generate_title(contract, detect_contract(contract))
-    ls.suggestions.shown(suggestion_id, GENERATE_NODE_KIND, uri, title)
-    return [
-        lsp.CodeAction(
-            title=title,
-            kind=GENERATE_NODE_KIND,
-            is_preferred=True,
-            data={"type": "generateNode", "uri": uri, "suggestionId": suggestion_id},
+    detection = detect_contract(contract)
+    options = await asyncio.to_thread(learning_features.options_for, ls, contract)
+    choices = apply_learned(choose_handlers(contract, detection, ls.settings.threshold), options)
+    used = [c for c in choices if c.learned is not None]
+    title = generate_title(contract, detection)
+    variants: list[tuple[str, str, bool]] = []
+    if used:
+        learned_ops = ", ".join(c.operation for c in used)
+        variants.append((f"{title} + your learned blocks ({learned_ops})", "default", True))
+        variants.append((f"{title} — built-in blocks only", "builtin", False))
+    else:
+        variants.append((title, "default", True))
+    chosen = {c.operation: c.learned.block_id for c in used if c.learned}
+    for operation, alternatives in options.items():
+        for option in alternatives:
+            if chosen.get(operation) != option.block_id:
+                variants.append(
+                    (
+                        f"Generate {contract.kind.upper_name} node {contract.name} — {operation} "
+                        f"learned from {option.origin}, similarity {option.similarity:.2f}",
+                        f"{operation}:{option.block_id}",
+                        False,
+                    )
+                )
+    actions = []
+    for action_title, variant, preferred in variants:
+        suggestion_id = new_suggestion_id()
+        ls.suggestions.shown(suggestion_id, GENERATE_NODE_KIND, uri, action_title)
+        ls.suggestion_targets[suggestion_id] = target.folder
+        actions.append(
+            lsp.CodeAction(
+                title=action_title,
+                kind=GENERATE_NODE_KIND,
+                is_preferred=preferred,
+                data={
+                    "type": "generateNode",
+                    "uri": uri,
+                    "suggestionId": suggestion_id,
+                    "variant": variant,
+                },
+            )
         )
-    ]
+    return actions
+
+
+def plan_variant(ls: OnexLanguageServer, contract: Contract, variant: str) -> GeneratedPackage:
+    """Render the package for an action's variant (blocking: call from a worker thread)."""
+    threshold = ls.settings.threshold
+    if variant == "builtin":
+        return plan_package(contract, threshold)
+    options = learning_features.options_for(ls, contract)
+    if ":" in variant:
+        operation, block_id = variant.split(":", 1)
+        picked = [o for o in options.get(operation, []) if o.block_id == block_id]
+        return plan_package(
+            contract, threshold, options, forced={operation: picked[0]} if picked else None
+        )
+    return plan_package(contract, threshold, options)
 
 
 def _add_handler_actions(
@@ -99,6 +147,10 @@ def _add_handler_actions(
         suggestion_id = new_suggestion_id()
         title = f"Add handler for '{operation}' with its routing"
         ls.suggestions.shown(suggestion_id, ADD_HANDLER_KIND, uri, title)
+        contract_path = ls.path_of(uri)
+        if contract_path is not None:
+            handler = contract_path.parent / "handlers" / f"handler_{operation}.py"
+            ls.suggestion_targets[suggestion_id] = handler
         actions.append(
             lsp.CodeAction(
                 title=title,
@@ -135,6 +187,9 @@ def _insert_pattern_actions(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAc
         suggestion_id = new_suggestion_id()
         title = f"Replace the {operation} handler with the {block} block"
         ls.suggestions.shown(suggestion_id, INSERT_PATTERN_KIND, uri, title)
+        handler_path = ls.path_of(uri)
+        if handler_path is not None:
+            ls.suggestion_targets[suggestion_id] = handler_path
         actions.append(
             lsp.CodeAction(
                 title=title,
@@ -160,7 +215,7 @@ async def resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAct
     suggestion_id = str(data.get("suggestionId"))
     uri = str(data.get("uri"))
     if kind == "generateNode":
-        await _resolve_generate(ls, action, uri, suggestion_id)
+        await _resolve_generate(ls, action, uri, suggestion_id, str(data.get("variant", "default")))
     elif kind == "addHandler":
         await _resolve_add_handler(ls, action, uri, str(data.get("operation")), suggestion_id)
     elif kind == "insertPattern":
@@ -169,20 +224,20 @@ async def resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAct
 
 
 async def _resolve_generate(
-    ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, suggestion_id: str
+    ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, suggestion_id: str, variant: str
 ) -> None:
     parsed = parse_document(ls, uri)
     if parsed is None or parsed.path is None or parsed.result.contract is None:
         return
     if not ls.support.create_files:
         action.command = lsp.Command(
-            title=action.title, command="onex.generateNode", arguments=[uri, suggestion_id]
+            title=action.title, command="onex.generateNode", arguments=[uri, suggestion_id, variant]
         )
         return
     contract = parsed.result.contract
     target = package_target(parsed.path, contract)
     async with ls.reporting_progress(f"Generating {contract.package_name}"):
-        generated = await asyncio.to_thread(plan_package, contract, ls.settings.threshold)
+        generated = await asyncio.to_thread(plan_variant, ls, contract, variant)
     files = {target.root / rel: text for rel, text in target.files_to_write(generated).items()}
     action.edit = create_files_edit(files)
     action.command = _applied_command(suggestion_id, uri)

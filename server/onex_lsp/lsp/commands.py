@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from onex_lsp.drift import add_handler_edits, apply_add_handler
-from onex_lsp.generation import plan_package
+from onex_lsp.lsp import code_actions, learning_features
 from onex_lsp.lsp.documents import parse_document, publish
 from onex_lsp.suggestions import package_target
 from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
@@ -29,13 +29,16 @@ def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *_: Any) -> d
         )
         return {"recorded": False}
     log.info("suggestion applied: %s (%s) %s", event.suggestion_id, event.kind, event.detail)
+    target = ls.suggestion_targets.get(event.suggestion_id)
+    if target is not None:
+        learning_features.accept(ls, target, event.suggestion_id)
     for uri in list(ls.parsed):  # the edit may have created the files a diagnostic asked for
         publish(ls, uri)
     return {"recorded": True, "kind": event.kind}
 
 
 async def generate_node(
-    ls: OnexLanguageServer, uri: str, suggestion_id: str | None = None
+    ls: OnexLanguageServer, uri: str, suggestion_id: str | None = None, variant: str = "default"
 ) -> dict[str, Any]:
     """Write the package on the server side (for clients that cannot create files)."""
     parsed = parse_document(ls, uri) if uri in ls.workspace.text_documents else None
@@ -55,7 +58,7 @@ async def generate_node(
         )
         return {"written": []}
     async with ls.reporting_progress(f"Generating {contract.package_name}"):
-        generated = await asyncio.to_thread(plan_package, contract, ls.settings.threshold)
+        generated = await asyncio.to_thread(code_actions.plan_variant, ls, contract, variant)
         try:
             result = await asyncio.to_thread(
                 write_tree, target.root, target.files_to_write(generated)
@@ -70,6 +73,7 @@ async def generate_node(
             ls.notify_user(lsp.MessageType.Error, f"Not generated: {exc}")
             return {"written": []}
     if suggestion_id:
+        ls.suggestion_targets.setdefault(suggestion_id, target.folder)
         suggestion_applied(ls, suggestion_id)
     await ls.show(target.folder / "node.py")
     log.info("generated %s: %d file(s)", target.folder, len(result.written))

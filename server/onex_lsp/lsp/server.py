@@ -15,7 +15,8 @@ from pygls.lsp.server import LanguageServer
 
 from onex_lsp import __version__
 from onex_lsp.contract import Contract, load_contract
-from onex_lsp.lsp import code_actions, commands, documents, hover
+from onex_lsp.library import PatternLibrary
+from onex_lsp.lsp import code_actions, commands, documents, hover, learning_features
 from onex_lsp.lsp.capabilities import ClientSupport, client_support
 from onex_lsp.lsp.convert import path_to_uri, uri_to_path
 from onex_lsp.lsp.log import ClientLogHandler
@@ -49,10 +50,22 @@ class OnexLanguageServer(LanguageServer):
         self.framework_diagnostics: dict[str, list[lsp.Diagnostic]] = {}
         self.broken_interpreters: set[str] = set()
         self.log_handler = ClientLogHandler(self)
+        self.initial_settings: dict[str, Any] = {}
+        self.library: PatternLibrary | None = None
+        self.model_task: asyncio.Task[None] | None = None
+        self.accepted: dict[Path, str] = {}  # applied suggestions' files, learned on save
+        self.suggestion_targets: dict[str, Path] = {}  # suggestion id -> what it creates
+        self.learn_lock = asyncio.Lock()
 
-    def apply_settings(self, raw: Any) -> None:
+    def apply_settings(self, raw: Any, *, initial: bool = False) -> None:
+        """Settings from initializationOptions (``initial``) or later configuration, which
+        overlays them key by key: a client that answers ``{}`` changes nothing."""
         if isinstance(raw, dict) and isinstance(raw.get("onex"), dict):
             raw = raw["onex"]
+        if initial:
+            self.initial_settings = raw if isinstance(raw, dict) else {}
+        elif isinstance(raw, dict):
+            raw = _overlay(self.initial_settings, raw)
         settings, problems = parse_settings(raw)
         self.settings = settings
         for problem in problems:
@@ -131,13 +144,18 @@ def create_server() -> OnexLanguageServer:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: OnexLanguageServer, params: lsp.InitializeParams) -> None:
         ls.support = client_support(params.capabilities)
-        ls.apply_settings(params.initialization_options)
+        ls.apply_settings(params.initialization_options, initial=True)
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> None:
         ls.log_handler.flush_pending()
         log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
         await pull_configuration(ls)
+        await learning_features.start(ls)
+
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: OnexLanguageServer, params: None) -> None:
+        await learning_features.stop(ls)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -162,6 +180,7 @@ def create_server() -> OnexLanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: OnexLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         documents.publish(ls, params.text_document.uri)
+        await learning_features.did_save(ls, params.text_document.uri)
         await documents.framework_check(ls, params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
@@ -190,9 +209,9 @@ def create_server() -> OnexLanguageServer:
 
     @server.command("onex.generateNode")
     async def generate_node(
-        ls: OnexLanguageServer, uri: str, suggestion_id: str | None = None
+        ls: OnexLanguageServer, uri: str, suggestion_id: str | None = None, variant: str = "default"
     ) -> dict[str, Any]:
-        return await commands.generate_node(ls, uri, suggestion_id)
+        return await commands.generate_node(ls, uri, suggestion_id, variant)
 
     @server.command("onex.addHandler")
     async def add_handler(
@@ -211,6 +230,16 @@ def create_server() -> OnexLanguageServer:
         return commands.show_detected_patterns(ls, uri)
 
     return server
+
+
+def _overlay(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 async def pull_configuration(ls: OnexLanguageServer) -> None:

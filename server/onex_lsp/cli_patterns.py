@@ -1,0 +1,239 @@
+"""``onex-lsp learn`` and ``onex-lsp patterns ...``: the pattern library from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from onex_lsp import services
+from onex_lsp.journal import LearnedBlock
+from onex_lsp.library import PatternLibrary
+from onex_lsp.settings import Settings, StoreSettings
+
+_SKIP_DIRS = {".git", ".hg", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    learn = commands.add_parser(
+        "learn", help="learn pattern blocks from existing code",
+        description="Bootstrap the pattern library from a code base "
+        "(files that do not parse are reported and skipped).",
+    )  # fmt: skip
+    learn.add_argument("paths", nargs="+", type=Path, help="files or folders of Python code")
+    _library_options(learn)
+    patterns = commands.add_parser("patterns", help="inspect and manage the pattern library")
+    _library_options(patterns)
+    actions = patterns.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="one line per learned block")
+    show = actions.add_parser("show", help="everything about one block")
+    show.add_argument("id", help="a block id (a unique prefix is enough)")
+    actions.add_parser("stats", help="counts by kind, block type and event")
+    forget = actions.add_parser("forget", help="stop using a block (it stays in the journal)")
+    forget.add_argument("id")
+    export = actions.add_parser("export", help="write blocks and events as JSON lines")
+    export.add_argument("file", type=Path)
+    imported = actions.add_parser("import", help="add blocks from an exported file")
+    imported.add_argument("file", type=Path)
+    actions.add_parser("reindex", help="rebuild the vector index from the journal")
+
+
+def _library_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="the data directory (default: see README)")
+    parser.add_argument("--store-url", help="a Qdrant server instead of the embedded engine")
+    parser.add_argument(
+        "--embedder", choices=["minilm", "hashing"], default="minilm",
+        help="minilm (default, when installed) or the lexical fallback",
+    )  # fmt: skip
+
+
+def open_from_args(args: argparse.Namespace, err: TextIO) -> PatternLibrary:
+    settings = Settings(
+        store=StoreSettings(
+            path=str(args.data_dir) if args.data_dir else None,
+            url=args.store_url or os.environ.get("ONEX_LSP_STORE_URL"),
+        ),
+        embedder=args.embedder,
+    )
+    embedder = services.load_model_embedder(settings)
+    if embedder is None:
+        err.write(
+            "note: using the lexical fallback embedder (MiniLM not installed or not chosen)\n"
+        )
+    return services.open_library(settings, None, embedder)
+
+
+def _python_files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_file():
+            yield path
+            continue
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    yield Path(folder) / name
+
+
+def _progress(err: TextIO, done: int, total: int, started: float) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    rate = done / max(time.perf_counter() - started, 1e-9)
+    line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files, {rate:.0f}/s"
+    if err.isatty() or done == total or done % 100 == 0:
+        err.write(line if err.isatty() else line.lstrip("\r") + "\n")
+        err.flush()
+
+
+def learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    files = list(_python_files(args.paths))
+    library = open_from_args(args, err)
+    started = time.perf_counter()
+    new = seen = skipped = 0
+    by_kind: Counter[str] = Counter()
+    try:
+        for index, path in enumerate(files, 1):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                err.write(f"\n{path}: skipped: {exc}\n")
+                skipped += 1
+                continue
+            report = library.learn_source(text, str(path))
+            if report.error:
+                err.write(f"\n{report.error} (skipped)\n")
+                skipped += 1
+            new += len(report.learned)
+            seen += report.seen
+            by_kind.update(b.kind for b in report.learned)
+            _progress(err, index, len(files), started)
+        library.sync()
+    finally:
+        library.close()
+    elapsed = time.perf_counter() - started
+    out.write(
+        f"learned {new} new block(s) ({seen} found) from {len(files) - skipped} file(s); "
+        f"{skipped} skipped; {elapsed:.1f} s\n"
+    )
+    for kind, count in sorted(by_kind.items()):
+        out.write(f"  {kind:<22} {count}\n")
+    out.write(f"data: {library.data_dir}\n")
+    return 0
+
+
+def _table(rows: list[list[str]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        out.write(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        )
+
+
+def _short_origin(block: LearnedBlock) -> str:
+    return "/".join(Path(block.origin_file).parts[-3:])
+
+
+def patterns(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    library = open_from_args(args, err)
+    try:
+        return _patterns(args, library, out, err)
+    finally:
+        library.close()
+
+
+def _patterns(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    journal = library.journal
+    if args.action == "list":
+        blocks = [b for _, b in journal.blocks()]
+        if not blocks:
+            out.write(f"no learned blocks yet in {library.data_dir}\n")
+            return 0
+        rows = [["ID", "KIND", "BLOCK", "NODE", "OPERATION", "FROM"]]
+        rows += [
+            [
+                b.id[:8],
+                b.kind,
+                b.block or "-",
+                b.node_kind or "-",
+                b.operation or "-",
+                _short_origin(b),
+            ]
+            for b in blocks
+        ]
+        _table(rows, out)
+        return 0
+    if args.action == "show":
+        found = journal.get(args.id)
+        if found is None:
+            err.write(f"no block {args.id}\n")
+            return 1
+        for key, value in json.loads(found.to_json()).items():
+            if key not in ("source", "template"):
+                out.write(f"{key}: {value}\n")
+        out.write("\n--- template ---\n" + found.template + "\n")
+        return 0
+    if args.action == "stats":
+        blocks = [b for _, b in journal.blocks()]
+        events = Counter(e["type"] for e in journal.events())
+        out.write(f"data directory: {library.data_dir}\n")
+        out.write(f"learned blocks: {len(blocks)}\n")
+        rows = [["KIND", "BLOCK", "COUNT"]]
+        for (kind, block), count in sorted(
+            Counter((b.kind, b.block or "-") for b in blocks).items()
+        ):
+            rows.append([kind, block, str(count)])
+        if len(rows) > 1:
+            _table(rows, out)
+        out.write(
+            "events: " + (", ".join(f"{k} {v}" for k, v in sorted(events.items())) or "none") + "\n"
+        )
+        indexed = library.sync()
+        out.write(
+            f"index: {library.store_description} ({library.embedder_id}; {indexed} newly indexed)\n"
+        )
+        return 0
+    if args.action == "forget":
+        found = journal.get(args.id)
+        if found is None or not journal.forget(found.id):
+            err.write(f"no block {args.id}\n")
+            return 1
+        library.sync()
+        out.write(f"forgot {found.id}\n")
+        return 0
+    if args.action == "export":
+        with args.file.open("w", encoding="utf-8") as handle:
+            for _, learned in journal.blocks():
+                handle.write(json.dumps({"block": json.loads(learned.to_json())}) + "\n")
+            for event in journal.events():
+                handle.write(json.dumps({"event": event}) + "\n")
+        out.write(f"exported to {args.file}\n")
+        return 0
+    if args.action == "import":
+        added = 0
+        for number, line in enumerate(args.file.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                record = json.loads(line)
+                if "block" in record:
+                    added += journal.add_block(LearnedBlock.from_json(json.dumps(record["block"])))
+            except (ValueError, TypeError, KeyError) as exc:
+                err.write(f"{args.file}:{number}:1: skipped: {exc}\n")
+        library.sync()
+        out.write(f"imported {added} new block(s)\n")
+        return 0
+    if args.action == "reindex":
+        count = library.reindex()
+        out.write(f"reindexed {count} block(s) into {library.store_description}\n")
+        return 0
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "learn":
+        return learn(args, sys.stdout, sys.stderr)
+    return patterns(args, sys.stdout, sys.stderr)
