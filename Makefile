@@ -7,10 +7,14 @@ OUT := out
 
 .PHONY: demo test venv framework-venv lint clean
 
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+
+# torch first, pinned to the CPU build: an unpinned torch drags in a multi-GB CUDA build.
 $(BIN)/onex-lsp: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "onex-lsp needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[dev,embeddings]'
 	@touch $@
 
 venv: $(BIN)/onex-lsp

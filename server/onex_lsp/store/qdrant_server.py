@@ -21,7 +21,7 @@ class QdrantServerPatternStore:
             self._client: Any = (
                 QdrantClient(":memory:")
                 if url == ":memory:"
-                else QdrantClient(url=url, api_key=api_key, timeout=10)
+                else QdrantClient(url=url, api_key=api_key, timeout=10, check_compatibility=False)
             )
             if not self._client.collection_exists(self.collection):
                 self._client.create_collection(

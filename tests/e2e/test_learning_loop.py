@@ -1,0 +1,173 @@
+"""The whole learning loop over LSP with the real MiniLM model.
+
+Generate a node, edit a handler in a house style, save it, then generate a second,
+different contract: the learned style is the default block, and the package it makes
+passes ruff, mypy --strict and its tests on omnibase-core (Python 3.12).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.conftest import ROOT
+from tests.e2e.lsp_client import (
+    SERVER_COMMAND,
+    SERVER_ENV,
+    apply_workspace_edit,
+    fix_code_action_parsing,
+    uri,
+    wait_for,
+)
+
+EXAMPLES = ROOT / "examples" / "contracts"
+HOUSE_LINE = '    record.setdefault("status", "active")  # house style: new users start active\n'
+pytestmark = pytest.mark.framework
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV))
+async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
+    fix_code_action_parsing(lsp_client)
+    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=uri(tmp_path),
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri(tmp_path), name="ws")],
+            initialization_options={
+                "onex": {"diagnosticsDelayMs": 20, "store": {"perWorkspace": True}}
+            },
+        )
+    )
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def _generate(client: LanguageClient, contract: Path) -> list[lsp.CodeAction]:
+    doc_uri = uri(contract)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=doc_uri, language_id="yaml", version=1, text=contract.read_text()
+            )
+        )
+    )
+    result = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            range=lsp.Range(
+                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+            ),
+            context=lsp.CodeActionContext(diagnostics=[], only=["source.onex.generateNode"]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+
+async def _apply(client: LanguageClient, action: lsp.CodeAction) -> None:
+    resolved = await client.code_action_resolve_async(action)
+    assert resolved.edit is not None and resolved.command is not None
+    apply_workspace_edit(resolved.edit)
+    await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command=resolved.command.command, arguments=resolved.command.arguments
+        )
+    )
+
+
+async def test_learned_house_style_becomes_the_default_block(
+    client: LanguageClient, py312: Path
+) -> None:
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    await wait_for(
+        lambda: any("MiniLM ready" in m.message for m in client.log_messages), timeout=180
+    )
+
+    # 1. Generate the first node and accept it.
+    first = workspace / "users" / "user_management_effect.yaml"
+    first.parent.mkdir()
+    shutil.copy(EXAMPLES / "user_management_effect.yaml", first)
+    (action,) = await _generate(client, first)
+    await _apply(client, action)
+    handler = first.parent / "node_user_management_effect" / "handlers" / "handler_create_user.py"
+    original = handler.read_text()
+
+    # 2. Edit the handler in the house style and save it.
+    house = original.replace(
+        "    stored = await repository.create(record)\n",
+        HOUSE_LINE + "    stored = await repository.create(record)\n",
+    )
+    assert house != original
+    handler_uri = uri(handler)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=handler_uri, language_id="python", version=1, text=original
+            )
+        )
+    )
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=handler_uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=house)],
+        )
+    )
+    handler.write_text(house)
+    client.text_document_did_save(
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=handler_uri))
+    )
+    await wait_for(
+        lambda: any("from handler_create_user.py" in m.message for m in client.log_messages),
+        timeout=60,
+    )
+    learned = next(
+        m.message for m in client.log_messages if "from handler_create_user.py" in m.message
+    )
+    assert learned.startswith("learned ") and not learned.startswith("learned 0 ")
+
+    # 3. A different contract: its create operation gets the learned block by default.
+    second = workspace / "crm" / "customer_records_effect.yaml"
+    second.parent.mkdir()
+    second.write_text(
+        (EXAMPLES / "customer_records_effect.yaml")
+        .read_text()
+        .replace("upsert_customer", "create_customer")
+    )
+    actions = await _generate(client, second)
+    titles = [a.title for a in actions]
+    assert titles[0].endswith("+ your learned blocks (create_customer)"), titles
+    assert actions[0].is_preferred
+    assert any(t.endswith("built-in blocks only") for t in titles)
+    await _apply(client, actions[0])
+    package = second.parent / "node_customer_records_effect"
+    rendered = (package / "handlers" / "handler_create_customer.py").read_text()
+    assert (
+        'record.setdefault("status", "active")  # house style: new customers start active'
+        in rendered
+    )
+    assert "learned from" in rendered and "similarity" in rendered
+
+    # 4. The learned package passes the core bar on omnibase-core.
+    env = {**os.environ, "PYTHONPATH": str(package.parent)}
+    for args in (
+        ["-m", "ruff", "check", "--isolated", package.name],
+        ["-m", "mypy", "--strict", package.name],
+        ["-m", "pytest", "-q", "-p", "no:cacheprovider", package.name],
+    ):
+        proc = subprocess.run(
+            [str(py312), *args],
+            cwd=package.parent,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,203 @@
+"""The journal is the truth, the index is rebuilt from it; two processes and a crash lose nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from onex_lsp.embeddings.hashing import HashingEmbedder
+from onex_lsp.library import PatternLibrary
+from onex_lsp.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.store.qdrant_edge import EdgePatternStore
+from onex_lsp.store.qdrant_server import QdrantServerPatternStore
+
+from tests.conftest import ROOT
+
+HANDLER = textwrap.dedent(
+    '''\
+    from ..models.model_orders_input import ModelOrdersInput
+    from ..models.model_orders_output import ModelOrdersOutput
+
+
+    def handle_total_orders(request: ModelOrdersInput) -> ModelOrdersOutput:
+        """Sum the amounts."""
+        total = sum(float(item.get("amount", 0)) for item in request.items)
+        return ModelOrdersOutput(operation="total_orders", data={"total": total, "n": N})
+    '''
+)
+
+
+def handler(n: int) -> str:
+    return HANDLER.replace("N}", f"{n}}}")
+
+
+def path(n: int = 0) -> str:
+    return f"/ws/node_orders_reducer/handlers/handler_total_orders_{n}.py"
+
+
+@pytest.fixture(params=["edge", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PatternStore]:
+    if request.param == "edge":
+        made: PatternStore = EdgePatternStore(tmp_path / "shard", 384)
+    else:
+        made = QdrantServerPatternStore(":memory:", 384, "hashing-v1-384")
+    yield made
+    made.close()
+
+
+def test_store_upserts_filters_and_deletes(store: PatternStore) -> None:
+    embed = HashingEmbedder().embed
+    ids = ["6f1c0f64-4ad8-4b4e-9d0e-000000000001", "6f1c0f64-4ad8-4b4e-9d0e-000000000002"]
+    vectors = embed(["effect crud.create create user", "reducer aggregation.sum total sales"])
+    store.upsert(
+        [
+            StoredPoint(ids[0], vectors[0], {"kind": "handler", "node_kind": "effect"}),
+            StoredPoint(ids[1], vectors[1], {"kind": "handler", "node_kind": "reducer"}),
+        ]
+    )
+    assert store.count() == 2
+    (query,) = embed(["effect crud.create create order"])
+    hits = store.search(query, {}, 5)
+    assert [h.id for h in hits] == ids
+    assert hits[0].score > hits[1].score
+    assert [h.id for h in store.search(query, {"node_kind": "reducer"}, 5)] == [ids[1]]
+    store.delete([ids[0]])
+    assert store.count() == 1
+
+
+def test_edge_index_persists_and_is_locked(tmp_path: Path) -> None:
+    first = EdgePatternStore(tmp_path / "shard", 384)
+    first.upsert(
+        [
+            StoredPoint(
+                "6f1c0f64-4ad8-4b4e-9d0e-000000000003",
+                HashingEmbedder().embed(["x"])[0],
+                {"kind": "t"},
+            )
+        ]
+    )
+    with pytest.raises(StoreUnavailable):
+        EdgePatternStore(tmp_path / "shard", 384)
+    first.close()
+    again = EdgePatternStore(tmp_path / "shard", 384)
+    assert again.count() == 1
+    again.close()
+
+
+def test_journal_dedupes_forgets_and_rebuilds_the_index(tmp_path: Path) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    report = library.learn_source(handler(1), path(1))
+    assert [b.kind for b in report.learned] == ["handler"]
+    assert library.learn_source(handler(1), path(1)).learned == ()  # re-save adds nothing
+    library.learn_source(handler(2), path(2))
+    assert len(library.journal.blocks()) == 2
+    candidates = library.candidates(
+        "reducer", "aggregation.sum", "reducer node, aggregation.sum handler for total orders"
+    )
+    assert len(candidates) == 2
+    assert library.journal.forget(candidates[0].block.id)
+    assert library.reindex() == 1
+    assert len(library.candidates("reducer", "aggregation.sum", "total orders")) == 1
+    events = [e["type"] for e in library.journal.events()]
+    assert events == ["learned", "learned", "forgotten"]
+    library.close()
+
+
+def test_a_changed_index_format_is_rebuilt_not_a_crash(tmp_path: Path) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    library.learn_source(handler(1), path(1))
+    library.close()
+    meta = tmp_path / "index" / "hashing-v1-384" / "onex-index.json"
+    data = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**data, "schema": 0}))
+    reopened = PatternLibrary(tmp_path, HashingEmbedder())
+    assert len(reopened.candidates("reducer", "aggregation.sum", "total orders")) == 1
+    assert json.loads(meta.read_text())["schema"] != 0
+    reopened.close()
+
+
+def test_an_unreachable_server_buffers_in_the_journal(tmp_path: Path) -> None:
+    down = PatternLibrary(tmp_path, HashingEmbedder(), store_url="http://127.0.0.1:9")
+    report = down.learn_source(handler(1), path(1))
+    assert len(report.learned) == 1  # journalled although the index is down
+    assert down.candidates("reducer", "aggregation.sum", "total orders") == []
+    down.close()
+    back = PatternLibrary(tmp_path, HashingEmbedder(), store_url=":memory:")
+    assert len(back.candidates("reducer", "aggregation.sum", "total orders")) == 1  # replayed
+    back.close()
+
+
+WORKER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from tests.unit.test_library import handler, path
+from onex_lsp.embeddings.hashing import HashingEmbedder
+from onex_lsp.library import PatternLibrary
+from pathlib import Path
+library = PatternLibrary(Path({data!r}), HashingEmbedder())
+mode = sys.argv[1]
+if mode == "hold":
+    library.learn_source(handler(100), path(100))
+    print("holding", library.store_description, flush=True)
+    time.sleep(600)
+elif mode == "learn-forever":
+    n = 0
+    while True:
+        n += 1
+        library.learn_source(handler(1000 + n), path(1000 + n))
+        print("committed", n, flush=True)
+else:
+    library.learn_source(handler(200), path(200))
+    found = library.candidates("reducer", "aggregation.sum", "total orders", limit=10)
+    print("second", library.store_description, len(found), flush=True)
+    library.close()
+"""
+
+
+def _worker(tmp_path: Path, mode: str) -> subprocess.Popen[str]:
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER.format(root=str(ROOT), data=str(tmp_path / "data")))
+    return subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE, text=True)
+
+
+def test_two_processes_share_one_store_and_a_killed_one_leaves_no_lock(tmp_path: Path) -> None:
+    holder = _worker(tmp_path, "hold")
+    assert holder.stdout is not None
+    line = holder.stdout.readline()
+    assert line.startswith("holding qdrant-edge at")
+    second = _worker(tmp_path, "second")
+    out, _ = second.communicate(timeout=60)
+    assert second.returncode == 0
+    assert out.strip() == "second qdrant-edge (private, rebuilt from the journal) 2"  # sees both
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    library = PatternLibrary(tmp_path / "data", HashingEmbedder())
+    assert library.store_description.startswith("not open")
+    assert len(library.candidates("reducer", "aggregation.sum", "total orders", limit=10)) == 2
+    assert library.store_description.startswith("qdrant-edge at")  # the shared index, lock gone
+    library.close()
+
+
+def test_kill_9_while_learning_loses_nothing_journalled(tmp_path: Path) -> None:
+    learner = _worker(tmp_path, "learn-forever")
+    assert learner.stdout is not None
+    committed = 0
+    deadline = time.monotonic() + 60
+    while committed < 5 and time.monotonic() < deadline:
+        committed = int(learner.stdout.readline().split()[1])
+    os.kill(learner.pid, signal.SIGKILL)
+    learner.wait()
+    library = PatternLibrary(tmp_path / "data", HashingEmbedder())
+    assert len(library.journal.blocks()) >= committed
+    assert (
+        len(library.candidates("reducer", "aggregation.sum", "total orders", limit=50)) >= committed
+    )
+    library.close()

@@ -1,0 +1,145 @@
+"""A block learned from one contract re-renders as valid, formatted Python for another."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from onex_lsp.contract import load_contract
+from onex_lsp.generation import plan_package
+from onex_lsp.learning import blocks_from_source
+from onex_lsp.parameterize import (
+    NameContext,
+    entity_of,
+    fingerprint,
+    instantiate,
+    parameterize,
+    plural,
+)
+from onex_lsp.ranking import LearnedOption
+
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples" / "contracts"
+
+
+@pytest.mark.parametrize(
+    ("operation", "entity"),
+    [
+        ("create_user", "user"),
+        ("list_users", "user"),
+        ("get_order_item", "order_item"),
+        ("reconcile", "reconcile"),
+        ("total_sales", "sale"),
+    ],
+)
+def test_entity_of(operation: str, entity: str) -> None:
+    assert entity_of(operation) == entity
+
+
+@pytest.mark.parametrize(
+    ("word", "plural_form"),
+    [("user", "users"), ("category", "categories"), ("box", "boxes"), ("day", "days")],
+)
+def test_plural(word: str, plural_form: str) -> None:
+    assert plural(word) == plural_form
+
+
+def _generated(example: str, operation: str) -> str:
+    contract = load_contract((EXAMPLES / example).read_text()).contract
+    assert contract is not None
+    return plan_package(contract).files[f"handlers/handler_{operation}.py"]
+
+
+def test_names_become_placeholders_and_come_back() -> None:
+    source = "users = await repository.query({'user_id': user.id})  # ModelUserManagementInput, UserRecord\n"
+    context = NameContext(node="user_management", kind="effect", operation="create_user")
+    template = parameterize(source, context)
+    assert template == (
+        "__ONEX_ENTITIES__ = await repository.query({'__ONEX_ENTITY___id': __ONEX_ENTITY__.id})"
+        "  # __ONEX_INPUT_CLASS__, __ONEX_ENTITY_PASCAL__Record\n"
+    )
+    order = NameContext(node="orders", kind="effect", operation="create_order")
+    assert instantiate(template, order) == (
+        "orders = await repository.query({'order_id': order.id})  # ModelOrdersInput, OrderRecord\n"
+    )
+
+
+def test_a_create_user_block_re_renders_for_create_order(tmp_path: Path) -> None:
+    house = _generated("user_management_effect.yaml", "create_user").replace(
+        "    stored = await repository.create(record)\n",
+        '    record.setdefault("status", "active")  # every user starts active\n'
+        "    stored = await repository.create(record)\n",
+    )
+    path = "/ws/node_user_management_effect/handlers/handler_create_user.py"
+    (handler,) = [b for b in blocks_from_source(house, path).blocks if b.kind == "handler"]
+    assert (handler.block, handler.node_kind, handler.needs, handler.is_async) == (
+        "crud.create",
+        "effect",
+        "repository",
+        True,
+    )
+    assert "create_user" not in handler.template and "user_management" not in handler.template
+
+    text = (
+        (EXAMPLES / "customer_records_effect.yaml")
+        .read_text()
+        .replace("upsert_customer", "create_customer")
+    )
+    contract = load_contract(text).contract
+    assert contract is not None
+    option = LearnedOption(
+        handler.id,
+        handler.template,
+        "node_user_management_effect/handlers/handler_create_user.py",
+        0.9,
+    )
+    package = plan_package(contract, learned={"create_customer": [option]})
+    rendered = package.files["handlers/handler_create_customer.py"]
+    ast.parse(rendered)
+    assert 'record.setdefault("status", "active")  # every customer starts active' in rendered
+    assert "async def handle_create_customer(" in rendered
+    assert (
+        "ModelCustomerRecordsInput" in rendered and "ProtocolCustomerRecordsRepository" in rendered
+    )
+    assert '"create_customer needs a non-empty payload"' in rendered
+    assert "node_user_management_effect/handlers/handler_create_user.py" in rendered
+    out = tmp_path / "handler.py"
+    out.write_text(rendered)
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--check", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_fingerprint_ignores_formatting_and_docstrings() -> None:
+    a = 'def f(x):\n    """Doc."""\n    return x + 1\n'
+    b = "def f( x ):\n    return (x+1)  # comment\n"
+    c = "def f(x):\n    return x + 2\n"
+    assert fingerprint(a) == fingerprint(b) != fingerprint(c)
+
+
+def test_resaving_an_unchanged_file_adds_nothing() -> None:
+    source = _generated("sales_metrics_reducer.yaml", "total_sales")
+    path = "/ws/node_sales_metrics_reducer/handlers/handler_total_sales.py"
+    first = {b.fingerprint for b in blocks_from_source(source, path).blocks}
+    again = {
+        b.fingerprint for b in blocks_from_source(source.replace("\n\n\n", "\n\n\n\n"), path).blocks
+    }
+    assert first == again
+
+
+def test_instantiate_refuses_unknown_or_unsafe_names() -> None:
+    with pytest.raises(ValueError):
+        instantiate(
+            "__ONEX_SOMETHING_ELSE__\n", NameContext(node="a", kind="effect", operation="get_a")
+        )
+    with pytest.raises(ValueError):
+        instantiate(
+            "__ONEX_OPERATION__\n", NameContext(node="a", kind="effect", operation="x; import os")
+        )
