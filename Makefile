@@ -22,14 +22,18 @@ venv: $(BIN)/onex-lsp
 framework-venv: venv
 	$(BIN)/python scripts/framework_venv.py
 
-# Generate a node package from every bundled example contract, then run each
-# package's own tests against the real omnibase-core in a Python 3.12 venv.
+# 1. Generate a node package from every bundled example contract and run each
+#    package's own tests against the real omnibase-core in a Python 3.12 venv.
+# 2. The learning loop through a real LSP session: generate, edit a handler, save
+#    (the server learns it), generate a second contract with the learned block,
+#    print the pattern library's stats. Its data stays in out/loop/.
 demo: framework-venv
 	rm -rf $(OUT) && mkdir -p $(OUT)
 	for contract in examples/contracts/*.yaml; do \
 		$(BIN)/onex-lsp generate "$$contract" --out $(OUT) || exit 1; echo; \
 	done
 	cd $(OUT) && ../.venv312/bin/python -m pytest -q -p no:cacheprovider node_*
+	$(BIN)/python scripts/demo_loop.py $(OUT)
 
 test: venv
 	$(BIN)/python -m pytest

@@ -105,7 +105,7 @@ def learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 err.write(f"\n{path}: skipped: {exc}\n")
                 skipped += 1
                 continue
-            report = library.learn_source(text, str(path))
+            report = library.learn_source(text, str(path), index=False)
             if report.error:
                 err.write(f"\n{report.error} (skipped)\n")
                 skipped += 1
@@ -113,6 +113,8 @@ def learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             seen += report.seen
             by_kind.update(b.kind for b in report.learned)
             _progress(err, index, len(files), started)
+            if index % 500 == 0:
+                library.sync()  # embed and index in batches
         library.sync()
     finally:
         library.close()

@@ -184,7 +184,11 @@ class PatternLibrary:
             return self.sync()
 
     # -- learning and querying -----------------------------------------------------
-    def learn_source(self, source: str, path: str, *, parent_id: str | None = None) -> LearnReport:
+    def learn_source(
+        self, source: str, path: str, *, parent_id: str | None = None, index: bool = True
+    ) -> LearnReport:
+        """Journal the file's new blocks (each committed at once), then index them unless
+        ``index`` is False (bulk learning indexes in batches with ``sync``)."""
         outcome: LearnOutcome = blocks_from_source(source, path, package_context(Path(path)))
         if outcome.error is not None:
             err = outcome.error
@@ -195,7 +199,7 @@ class PatternLibrary:
                 block = LearnedBlock(**{**block.__dict__, "parent_id": parent_id})
             if self.journal.add_block(block):
                 learned.append(block)
-        if learned:
+        if learned and index:
             self.sync()
         return LearnReport(path, tuple(learned), len(outcome.blocks))
 
