@@ -15,6 +15,7 @@ from typing import TextIO
 from onex_lsp import services
 from onex_lsp.journal import LearnedBlock
 from onex_lsp.library import PatternLibrary
+from onex_lsp.pattern_stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
 from onex_lsp.settings import Settings, StoreSettings
 
 _SKIP_DIRS = {".git", ".hg", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
@@ -42,6 +43,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     imported = actions.add_parser("import", help="add blocks from an exported file")
     imported.add_argument("file", type=Path)
     actions.add_parser("reindex", help="rebuild the vector index from the journal")
+    actions.add_parser("wipe-feedback", help="delete every recorded event (blocks stay)")
 
 
 def _library_options(parser: argparse.ArgumentParser) -> None:
@@ -195,6 +197,7 @@ def _patterns(args: argparse.Namespace, library: PatternLibrary, out: TextIO, er
         out.write(
             "events: " + (", ".join(f"{k} {v}" for k, v in sorted(events.items())) or "none") + "\n"
         )
+        _feedback_table(library, out)
         indexed = library.sync()
         out.write(
             f"index: {library.store_description} ({library.embedder_id}; {indexed} newly indexed)\n"
@@ -228,11 +231,34 @@ def _patterns(args: argparse.Namespace, library: PatternLibrary, out: TextIO, er
         library.sync()
         out.write(f"imported {added} new block(s)\n")
         return 0
+    if args.action == "wipe-feedback":
+        out.write(f"deleted {journal.wipe_events()} event(s)\n")
+        return 0
     if args.action == "reindex":
         count = library.reindex()
         out.write(f"reindexed {count} block(s) into {library.store_description}\n")
         return 0
     return 2
+
+
+def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
+    """Per pattern: what feedback recorded, the Bayesian keep rate and the lifecycle."""
+    stats = fold(library.journal.events())
+    if not stats:
+        return
+    header = ["PATTERN", "SHOWN", "APPLIED", "KEPT", "MODIFIED", "REVERTED", "KEEP", "RETENTION"]
+    rows = [[*header, "STATE"]]
+    for key, record in sorted(stats.items()):
+        prior = LEARNED_PRIOR if key.startswith("learned:") else DEFAULT_BUILTIN_PRIOR
+        name = key if key.startswith("builtin:") else key[:17]
+        counts = [record.shown, record.applied, record.kept, record.modified, record.reverted]
+        retained = f"{record.mean_retention:.2f}" if record.outcomes else "-"
+        rows.append(
+            [name, *map(str, counts), f"{record.keep_estimate(prior):.2f}", retained,
+             record.lifecycle(prior)]
+        )  # fmt: skip
+    out.write("feedback (KEEP: the Bayesian keep rate, see README):\n")
+    _table(rows, out)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +47,14 @@ def plan_package(
     threshold: float = DEFAULT_THRESHOLD,
     learned: dict[str, list[LearnedOption]] | None = None,
     forced: dict[str, LearnedOption] | None = None,
+    builtin_estimate: Callable[[HandlerChoice], float] | None = None,
 ) -> GeneratedPackage:
     """Detect, choose (the user's learned blocks win where they clearly do, or where the
     user picked one: ``forced``), render, format."""
     detection = detect_contract(contract)
     choices = choose_handlers(contract, detection, threshold)
     if learned or forced:
-        choices = apply_learned(choices, learned or {}, forced)
+        choices = apply_learned(choices, learned or {}, forced, builtin_estimate)
     files, formatted = format_sources(render_package(contract, choices, threshold))
     return GeneratedPackage(contract, detection, choices, files, formatted)
 

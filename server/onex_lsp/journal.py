@@ -206,6 +206,11 @@ class Journal:
                 (embedder, _hash(text), json.dumps(vector)),
             )
 
+    def wipe_events(self) -> int:
+        """Forget all feedback (events), keep the learned blocks."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM events").rowcount
+
     def wipe(self) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM blocks")

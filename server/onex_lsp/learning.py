@@ -117,7 +117,8 @@ def _handler_block(
     if made is None:
         return None
     # A whole handler module (imports, helpers, the function) can replace a generated one.
-    return replace(made, extra={"module": whole_module})
+    text = describe(kind, block, operation, context)
+    return replace(made, extra={"module": whole_module}, embedding_text=text)
 
 
 def _make(

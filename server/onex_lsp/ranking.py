@@ -8,6 +8,7 @@ gets the one block allowed to carry a TODO: a pass-through stub.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from onex_lsp.contract import Contract
@@ -28,13 +29,15 @@ class LearnedOption:
     origin: str  # the file it was learned from, as the user knows it
     similarity: float
     keep_estimate: float = 1.0  # how often this block was kept (feedback); 1.0 until known
+    record: str = ""  # "kept 9 of 10", "reverted 2 of 2 — not preferred"
+    not_preferred: bool = False  # reverted twice in a row: never the default until kept
 
     @property
     def score(self) -> float:
         return round((0.6 + 0.4 * self.similarity) * self.keep_estimate, 4)
 
 
-BUILTIN_WEIGHT = 0.85  # a built-in block is generic; the user's own edit of it ranks higher
+BUILTIN_WEIGHT = 0.75  # a built-in block is generic; the user's own edit of it ranks higher
 LEARNED_MARGIN = 0.02  # how clearly a learned block must win to become the default
 
 
@@ -137,13 +140,16 @@ def apply_learned(
     choices: tuple[HandlerChoice, ...],
     options: dict[str, list[LearnedOption]],
     forced: dict[str, LearnedOption] | None = None,
+    builtin_estimate: Callable[[HandlerChoice], float] | None = None,
 ) -> tuple[HandlerChoice, ...]:
     """Make a learned block the default where it clearly beats its built-in block (or
     where the user picked it: ``forced``)."""
     chosen = []
     for choice in choices:
-        ranked = sorted(options.get(choice.operation, []), key=lambda o: -o.score)
-        builtin = choice.confidence * BUILTIN_WEIGHT
+        usable = [o for o in options.get(choice.operation, []) if not o.not_preferred]
+        ranked = sorted(usable, key=lambda o: -o.score)
+        estimate = builtin_estimate(choice) if builtin_estimate else choice.confidence
+        builtin = estimate * BUILTIN_WEIGHT
         pick = (forced or {}).get(choice.operation)
         if pick is None and ranked and ranked[0].score >= builtin + LEARNED_MARGIN:
             pick = ranked[0]

@@ -48,6 +48,13 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
+class FeedbackSettings:
+    checkpoints: tuple[float, ...] = (30.0, 120.0, 300.0, 600.0)  # seconds after applying
+    store_code: bool = True  # False: events keep counts, ids and hashes only, no code
+    tick_seconds: float = 5.0  # how often due checkpoints are measured
+
+
+@dataclass(frozen=True)
 class Settings:
     threshold: float = DEFAULT_THRESHOLD
     actions: ActionSettings = field(default_factory=ActionSettings)
@@ -57,6 +64,7 @@ class Settings:
     diagnostics_delay_ms: int = 300
     store: StoreSettings = field(default_factory=StoreSettings)
     embedder: str = "minilm"  # minilm | hashing (the lexical fallback, no model)
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
 
 
 def _camel(name: str) -> str:
@@ -130,6 +138,10 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         actions, action_problems = _parse_actions(raw["actions"])
         settings = replace(settings, actions=actions)
         problems.extend(action_problems)
+    if "feedback" in raw:
+        feedback, feedback_problems = _parse_feedback(raw["feedback"])
+        settings = replace(settings, feedback=feedback)
+        problems.extend(feedback_problems)
     if "store" in raw:
         store, store_problems = _parse_store(raw["store"])
         settings = replace(settings, store=store)
@@ -184,3 +196,44 @@ def _parse_actions(raw: Any) -> tuple[ActionSettings, list[str]]:
         else:
             actions = replace(actions, **{names[key]: value})
     return actions, problems
+
+
+def _checkpoints(value: Any) -> tuple[float, ...]:
+    ok = (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
+    )
+    if not ok:
+        raise ValueError("expected a list of positive numbers of seconds")
+    return tuple(sorted(float(v) for v in value))
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ValueError("expected seconds between 0 and 3600")
+    return float(value)
+
+
+def _parse_feedback(raw: Any) -> tuple[FeedbackSettings, list[str]]:
+    if not isinstance(raw, dict):
+        return FeedbackSettings(), ["onex.feedback: expected an object"]
+    feedback = FeedbackSettings()
+    problems: list[str] = []
+    converters: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "checkpoints": ("checkpoints", _checkpoints),
+        "storeCode": ("store_code", _bool),
+        "tickSeconds": ("tick_seconds", _seconds),
+    }
+    for key, value in raw.items():
+        if key not in converters:
+            problems.append(f"onex.feedback.{key}: unknown setting (ignored)")
+            continue
+        name, convert = converters[key]
+        try:
+            feedback = replace(feedback, **{name: convert(value)})
+        except ValueError as exc:
+            problems.append(
+                f"onex.feedback.{key}: {value!r} is not valid ({exc}); using the default"
+            )
+    return feedback, problems

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
 from onex_lsp.contract import load_contract
 from onex_lsp.drift import render_with_block
 from onex_lsp.generation import plan_package
 from onex_lsp.suggestions import package_target
 from onex_lsp.workspace_fs import write_tree
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
     FAST_OPTIONS,

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from onex_lsp.contract import load_contract
+from onex_lsp.generation import plan_package
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
     FAST_OPTIONS,

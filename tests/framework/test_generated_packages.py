@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from onex_lsp.contract_schema import KIND_KEYS, ROUTING_STRATEGIES, NodeKind
 
+from onex_lsp.contract_schema import KIND_KEYS, ROUTING_STRATEGIES, NodeKind
 from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.framework

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from onex_lsp import __version__
-
 from tests.conftest import EXAMPLES, MINIMAL_EFFECT, ROOT
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from onex_lsp.contract import Severity, load_contract
 from onex_lsp.contract_schema import NodeKind
-
 from tests.conftest import MINIMAL_EFFECT
 
 

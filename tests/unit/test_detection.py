@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from onex_lsp.contract import load_contract
 from onex_lsp.contract_schema import NodeKind
 from onex_lsp.detection import (
@@ -15,7 +16,6 @@ from onex_lsp.detection import (
     detect_operation,
 )
 from onex_lsp.ranking import choose_handlers
-
 from tests.conftest import MINIMAL_EFFECT
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from onex_lsp.extraction import BlockKind, ExtractionError, extract_blocks, module_without_docstring
 
 HANDLER = '''\

@@ -7,6 +7,7 @@ import ast
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from onex_lsp.identifiers import (
     IdentifierError,
     check_snake,

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from onex_lsp.embeddings.hashing import HashingEmbedder
 from onex_lsp.library import PatternLibrary
 from onex_lsp.store import PatternStore, StoredPoint, StoreUnavailable
 from onex_lsp.store.qdrant_edge import EdgePatternStore
 from onex_lsp.store.qdrant_server import QdrantServerPatternStore
-
 from tests.conftest import ROOT
 
 HANDLER = textwrap.dedent(

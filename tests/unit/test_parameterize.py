@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from onex_lsp.contract import load_contract
 from onex_lsp.generation import plan_package
 from onex_lsp.learning import blocks_from_source
@@ -20,7 +21,6 @@ from onex_lsp.parameterize import (
     plural,
 )
 from onex_lsp.ranking import LearnedOption
-
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples" / "contracts"

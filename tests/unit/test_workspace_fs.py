@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from onex_lsp.workspace_fs import (
     FileExistsConflict,
     UnsafePathError,

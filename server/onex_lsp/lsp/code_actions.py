@@ -20,10 +20,11 @@ from onex_lsp.contract import Contract
 from onex_lsp.detection import detect_contract
 from onex_lsp.drift import add_handler_edits, alternative_blocks, render_with_block
 from onex_lsp.generation import GeneratedPackage, plan_package
-from onex_lsp.lsp import learning_features
+from onex_lsp.lsp import feedback_features, learning_features
 from onex_lsp.lsp.convert import create_files_edit, whole_document_edit
 from onex_lsp.lsp.documents import parse_document
-from onex_lsp.ranking import apply_learned, choose_handlers
+from onex_lsp.pattern_stats import builtin_key, learned_key
+from onex_lsp.ranking import HandlerChoice, LearnedOption, apply_learned, choose_handlers
 from onex_lsp.suggestions import (
     ADD_HANDLER_KIND,
     GENERATE_NODE_KIND,
@@ -78,24 +79,44 @@ async def _generate_actions(
         return []  # the package exists: drift actions apply instead
     detection = detect_contract(contract)
     options = await asyncio.to_thread(learning_features.options_for, ls, contract)
-    choices = apply_learned(choose_handlers(contract, detection, ls.settings.threshold), options)
+    choices = apply_learned(
+        choose_handlers(contract, detection, ls.settings.threshold),
+        options,
+        builtin_estimate=learning_features.builtin_estimate(ls),
+    )
+    _record_shown(ls, uri, choices, options)
+    known = feedback_features.stats(ls)
+    demoted = [
+        c.operation
+        for c in choices
+        if c.learned is None
+        and (record := known.get(builtin_key(c.block)))
+        and record.not_preferred
+    ]
     used = [c for c in choices if c.learned is not None]
     title = generate_title(contract, detection)
+    if demoted:
+        title += f" — {', '.join(demoted)} reverted twice, not preferred"
     variants: list[tuple[str, str, bool]] = []
     if used:
-        learned_ops = ", ".join(c.operation for c in used)
+        learned_ops = ", ".join(
+            f"{c.operation}; {c.learned.record}" if c.learned and c.learned.record else c.operation
+            for c in used
+        )
         variants.append((f"{title} + your learned blocks ({learned_ops})", "default", True))
         variants.append((f"{title} — built-in blocks only", "builtin", False))
     else:
-        variants.append((title, "default", True))
+        variants.append((title, "default", not demoted))
     chosen = {c.operation: c.learned.block_id for c in used if c.learned}
     for operation, alternatives in options.items():
         for option in alternatives:
             if chosen.get(operation) != option.block_id:
+                history = f" — {option.record}" if option.record else ""
+                why = f"learned from {option.origin}, similarity {option.similarity:.2f}"
                 variants.append(
                     (
                         f"Generate {contract.kind.upper_name} node {contract.name} — {operation} "
-                        f"learned from {option.origin}, similarity {option.similarity:.2f}",
+                        f"{why}{history}",
                         f"{operation}:{option.block_id}",
                         False,
                     )
@@ -121,19 +142,47 @@ async def _generate_actions(
     return actions
 
 
+def _record_shown(
+    ls: OnexLanguageServer,
+    uri: str,
+    choices: tuple[HandlerChoice, ...],
+    options: dict[str, list[LearnedOption]],
+) -> None:
+    """Every pattern offered counts as shown once per document version."""
+    version = ls.workspace.get_text_document(uri).version
+    keys = {pattern_key(c) for c in choices} | {
+        learned_key(o.block_id) for found in options.values() for o in found
+    }
+    for key in sorted(keys):
+        if (uri, version, key) not in ls.shown_recorded:
+            ls.shown_recorded.add((uri, version, key))
+            feedback_features.record_event(ls, "shown", {"pattern": key, "uri": uri})
+
+
+def pattern_key(choice: HandlerChoice) -> str:
+    return learned_key(choice.learned.block_id) if choice.learned else builtin_key(choice.block)
+
+
 def plan_variant(ls: OnexLanguageServer, contract: Contract, variant: str) -> GeneratedPackage:
     """Render the package for an action's variant (blocking: call from a worker thread)."""
     threshold = ls.settings.threshold
     if variant == "builtin":
         return plan_package(contract, threshold)
     options = learning_features.options_for(ls, contract)
+    estimate = learning_features.builtin_estimate(ls)
+    forced = None
     if ":" in variant:
         operation, block_id = variant.split(":", 1)
         picked = [o for o in options.get(operation, []) if o.block_id == block_id]
-        return plan_package(
-            contract, threshold, options, forced={operation: picked[0]} if picked else None
-        )
-    return plan_package(contract, threshold, options)
+        forced = {operation: picked[0]} if picked else None
+    return plan_package(contract, threshold, options, forced=forced, builtin_estimate=estimate)
+
+
+def remember_generated(
+    ls: OnexLanguageServer, suggestion_id: str, files: dict[Path, str], generated: GeneratedPackage
+) -> None:
+    patterns = {c.operation: pattern_key(c) for c in generated.choices}
+    feedback_features.remember_planned(ls, suggestion_id, files, patterns)
 
 
 def _add_handler_actions(
@@ -239,6 +288,7 @@ async def _resolve_generate(
     async with ls.reporting_progress(f"Generating {contract.package_name}"):
         generated = await asyncio.to_thread(plan_variant, ls, contract, variant)
     files = {target.root / rel: text for rel, text in target.files_to_write(generated).items()}
+    remember_generated(ls, suggestion_id, files, generated)
     action.edit = create_files_edit(files)
     action.command = _applied_command(suggestion_id, uri)
 
@@ -260,6 +310,9 @@ async def _resolve_add_handler(
         parsed.path.parent,
         operation,
         ls.settings.threshold,
+    )
+    feedback_features.remember_planned(
+        ls, suggestion_id, plan.new_files, {operation: builtin_key(plan.block)}
     )
     inserts: dict[Path, list[tuple[int, str]]] = {}
     for insert in plan.inserts:
@@ -283,5 +336,14 @@ async def _resolve_insert_pattern(
         ls.settings.threshold,
     )
     old_text = ls.workspace.get_text_document(uri).source
+    handler_path = ls.path_of(uri)
+    if handler_path is not None:
+        operation = str(data["operation"])
+        feedback_features.remember_planned(
+            ls,
+            suggestion_id,
+            {handler_path: new_text},
+            {operation: builtin_key(str(data["block"]))},
+        )
     action.edit = lsp.WorkspaceEdit(changes={uri: [whole_document_edit(old_text, new_text)]})
     action.command = _applied_command(suggestion_id, uri)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from onex_lsp.drift import add_handler_edits, apply_add_handler
-from onex_lsp.lsp import code_actions, learning_features
+from onex_lsp.lsp import code_actions, feedback_features, learning_features
 from onex_lsp.lsp.documents import parse_document, publish
+from onex_lsp.pattern_stats import builtin_key
 from onex_lsp.suggestions import package_target
 from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
 
@@ -32,6 +33,7 @@ def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *_: Any) -> d
     target = ls.suggestion_targets.get(event.suggestion_id)
     if target is not None:
         learning_features.accept(ls, target, event.suggestion_id)
+    feedback_features.track_applied(ls, event.suggestion_id)
     for uri in list(ls.parsed):  # the edit may have created the files a diagnostic asked for
         publish(ls, uri)
     return {"recorded": True, "kind": event.kind}
@@ -59,6 +61,11 @@ async def generate_node(
         return {"written": []}
     async with ls.reporting_progress(f"Generating {contract.package_name}"):
         generated = await asyncio.to_thread(code_actions.plan_variant, ls, contract, variant)
+        if suggestion_id:
+            files = {
+                target.root / rel: text for rel, text in target.files_to_write(generated).items()
+            }
+            code_actions.remember_generated(ls, suggestion_id, files, generated)
         try:
             result = await asyncio.to_thread(
                 write_tree, target.root, target.files_to_write(generated)
@@ -96,6 +103,10 @@ async def add_handler(
                 lsp.MessageType.Error, f"Refusing to write {path}: it is outside the workspace."
             )
             return {"written": []}
+    if suggestion_id:
+        feedback_features.remember_planned(
+            ls, suggestion_id, plan.new_files, {operation: builtin_key(plan.block)}
+        )
     try:
         edited = await asyncio.to_thread(apply_add_handler, plan, package)
     except (FileExistsConflict, UnsafePathError, OSError) as exc:

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from onex_lsp.detection import detect_contract
+from onex_lsp.lsp import feedback_features
 from onex_lsp.lsp.convert import domain_position, lsp_range
 from onex_lsp.lsp.documents import parse_document
+from onex_lsp.pattern_stats import builtin_key
 from onex_lsp.ranking import choose_handlers
 
 if TYPE_CHECKING:
@@ -39,6 +41,10 @@ def hover(ls: OnexLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
     others = [m for m in (found.matches if found else ()) if m.reason != choice.reason]
     if others:
         lines += ["", "Also matched:"] + [f"- {m.reason} ({m.confidence:.2f})" for m in others]
+    record = feedback_features.stats(ls).get(builtin_key(choice.block))
+    if record is not None and record.summary():
+        estimate = record.keep_estimate(choice.confidence)
+        lines += ["", f"Feedback: {record.summary()} (keep rate {estimate:.2f})"]
     lines += ["", f"Handler: `handlers/handler_{operation.name}.py`"]
     return lsp.Hover(
         contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n".join(lines)),

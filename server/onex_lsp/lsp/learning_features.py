@@ -7,15 +7,20 @@ worker threads (one at a time), and every failure is logged and swallowed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onex_lsp import services
 from onex_lsp.contract import Contract
 from onex_lsp.library import learned_options
+from onex_lsp.lsp import feedback_features
 from onex_lsp.lsp.convert import uri_to_path
-from onex_lsp.ranking import LearnedOption
+from onex_lsp.pattern_stats import LEARNED_PRIOR, builtin_key, learned_key
+from onex_lsp.ranking import HandlerChoice, LearnedOption
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
@@ -27,11 +32,12 @@ async def start(ls: OnexLanguageServer) -> None:
     """After ``initialized``: open the library, then load the model with ``$/progress``."""
     roots = ls.workspace_roots()
     try:
-        ls.library = await asyncio.to_thread(
+        library = await asyncio.to_thread(
             services.open_library, ls.settings, roots[0] if roots else None
         )
-        await asyncio.to_thread(ls.library.sync)
-        log.info("pattern library: %s, index %s", ls.library.data_dir, ls.library.store_description)
+        ls.library = library
+        await asyncio.to_thread(library.sync)
+        log.info("pattern library: %s, index %s", library.data_dir, library.store_description)
     except Exception as exc:
         log.error("the pattern library could not be opened: %s", exc)
         ls.library = None
@@ -55,14 +61,40 @@ async def _load_model(ls: OnexLanguageServer) -> None:
 
 
 def options_for(ls: OnexLanguageServer, contract: Contract) -> dict[str, list[LearnedOption]]:
-    """Learned alternatives per operation (blocking: call from a worker thread)."""
+    """Learned alternatives per operation, weighed by their feedback (blocking: call from
+    a worker thread)."""
     if ls.library is None:
         return {}
     try:
-        return learned_options(ls.library, contract, ls.settings.threshold)
+        options = learned_options(ls.library, contract, ls.settings.threshold)
     except Exception as exc:
         log.warning("learned blocks unavailable for %s: %s", contract.package_name, exc)
         return {}
+    known = feedback_features.stats(ls)
+    weighed: dict[str, list[LearnedOption]] = {}
+    for operation, found in options.items():
+        for option in found:
+            stats = known.get(learned_key(option.block_id))
+            if stats is not None:
+                option = replace(
+                    option,
+                    keep_estimate=stats.keep_estimate(LEARNED_PRIOR) / LEARNED_PRIOR,
+                    record=stats.summary(),
+                    not_preferred=stats.not_preferred,
+                )
+            weighed.setdefault(operation, []).append(option)
+    return weighed
+
+
+def builtin_estimate(ls: OnexLanguageServer) -> Callable[[HandlerChoice], float]:
+    """A built-in block's keep rate, its detection confidence being the prior."""
+    known = feedback_features.stats(ls)
+
+    def estimate(choice: HandlerChoice) -> float:
+        stats = known.get(builtin_key(choice.block))
+        return stats.keep_estimate(choice.confidence) if stats else choice.confidence
+
+    return estimate
 
 
 def accept(ls: OnexLanguageServer, path: Path, suggestion_id: str) -> None:
@@ -91,7 +123,11 @@ async def did_save(ls: OnexLanguageServer, uri: str) -> None:
     library = ls.library
     async with ls.learn_lock:
         try:
-            report = await asyncio.to_thread(library.learn_source, text, str(path))
+            # A kept-and-modified block strengthens a learned pattern linked to its origin.
+            parent = next((b.pattern for b in ls.tracker.blocks.values() if b.uri == uri), None)
+            report = await asyncio.to_thread(
+                functools.partial(library.learn_source, text, str(path), parent_id=parent)
+            )
         except Exception as exc:
             log.error("learning from %s failed: %s", path, exc)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,11 +16,20 @@ from pygls.lsp.server import LanguageServer
 
 from onex_lsp import __version__
 from onex_lsp.contract import Contract, load_contract
+from onex_lsp.feedback import FeedbackTracker
 from onex_lsp.library import PatternLibrary
-from onex_lsp.lsp import code_actions, commands, documents, hover, learning_features
+from onex_lsp.lsp import (
+    code_actions,
+    commands,
+    documents,
+    feedback_features,
+    hover,
+    learning_features,
+)
 from onex_lsp.lsp.capabilities import ClientSupport, client_support
 from onex_lsp.lsp.convert import path_to_uri, uri_to_path
 from onex_lsp.lsp.log import ClientLogHandler
+from onex_lsp.pattern_stats import PatternStats
 from onex_lsp.settings import NotificationLevel, Settings, parse_settings
 from onex_lsp.suggestions import (
     ADD_HANDLER_KIND,
@@ -55,6 +65,13 @@ class OnexLanguageServer(LanguageServer):
         self.model_task: asyncio.Task[None] | None = None
         self.accepted: dict[Path, str] = {}  # applied suggestions' files, learned on save
         self.suggestion_targets: dict[str, Path] = {}  # suggestion id -> what it creates
+        # Feedback: the blocks applied suggestions created, followed through edits.
+        self.tracker = FeedbackTracker(clock=time.time)
+        self.tracked_text: dict[str, str] = {}
+        self.suggestion_blocks: dict[str, list[tuple[Path, str, str, str]]] = {}
+        self.stats_cache: dict[str, PatternStats] | None = None
+        self.checkpoint_task: asyncio.Task[None] | None = None
+        self.shown_recorded: set[tuple[str, int | None, str]] = set()
         self.learn_lock = asyncio.Lock()
 
     def apply_settings(self, raw: Any, *, initial: bool = False) -> None:
@@ -152,9 +169,19 @@ def create_server() -> OnexLanguageServer:
         log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
         await pull_configuration(ls)
         await learning_features.start(ls)
+        ls.tracker.checkpoints = ls.settings.feedback.checkpoints
+        restored = feedback_features.restore(ls)
+        if restored:
+            log.info("following %d block(s) applied in an earlier session", restored)
+        ls.checkpoint_task = asyncio.get_running_loop().create_task(
+            feedback_features.run_checkpoints(ls)
+        )
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: OnexLanguageServer, params: None) -> None:
+        if ls.checkpoint_task is not None:
+            ls.checkpoint_task.cancel()
+        feedback_features.tick(ls)
         await learning_features.stop(ls)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -172,10 +199,12 @@ def create_server() -> OnexLanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
         documents.publish(ls, params.text_document.uri)
+        feedback_features.did_open(ls, params.text_document.uri, params.text_document.text)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
         documents.schedule(ls, params.text_document.uri)
+        feedback_features.did_change(ls, params)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: OnexLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
@@ -186,6 +215,19 @@ def create_server() -> OnexLanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         documents.close(ls, params.text_document.uri)
+        feedback_features.did_close(ls, params.text_document.uri)
+
+    python_files = lsp.FileOperationRegistrationOptions(
+        filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
+    )
+
+    @server.feature(lsp.WORKSPACE_DID_DELETE_FILES, python_files)
+    def did_delete_files(ls: OnexLanguageServer, params: lsp.DeleteFilesParams) -> None:
+        feedback_features.files_deleted(ls, [f.uri for f in params.files])
+
+    @server.feature(lsp.WORKSPACE_DID_RENAME_FILES, python_files)
+    def did_rename_files(ls: OnexLanguageServer, params: lsp.RenameFilesParams) -> None:
+        feedback_features.files_renamed(ls, [(f.old_uri, f.new_uri) for f in params.files])
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def text_document_hover(ls: OnexLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:

@@ -1,0 +1,200 @@
+"""Follow each applied pattern block through the user's edits; decide kept/modified/reverted.
+
+Pure and clock-injected. A block is a range of a document, held as character offsets and
+moved by every edit (before it: shifted; inside it: resized; across an edge: the edited
+text joins the block). Retention is 1 - normalised edit distance between the block as
+inserted and as it stands, computed over tokens (words and punctuation), so that
+re-indenting is not a rewrite. Tokens are compared by hash: with ``store_code`` off,
+nothing but hashes and counts is ever kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+DEFAULT_CHECKPOINTS = (30.0, 120.0, 300.0, 600.0)
+KEPT_AT = 0.67
+REVERTED_BELOW = 0.2
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def token_hashes(text: str) -> tuple[str, ...]:
+    return tuple(
+        hashlib.blake2b(t.encode(), digest_size=6).hexdigest() for t in _TOKEN.findall(text)
+    )
+
+
+def retention(inserted: tuple[str, ...], current: tuple[str, ...]) -> float:
+    """1 - Levenshtein(inserted, current) / max(len): 1.0 untouched, 0.0 all rewritten."""
+    if not inserted and not current:
+        return 1.0
+    previous = list(range(len(current) + 1))
+    for i, a in enumerate(inserted, 1):
+        row = [i]
+        for j, b in enumerate(current, 1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = row
+    return round(1.0 - previous[-1] / max(len(inserted), len(current)), 4)
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """Replace ``[start, end)`` (character offsets in the old text) by ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+def change_from_texts(old: str, new: str) -> TextChange:
+    """The smallest single replacement turning ``old`` into ``new`` (for full-text syncs)."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    return TextChange(prefix, len(old) - suffix, new[prefix : len(new) - suffix])
+
+
+def move_range(start: int, end: int, change: TextChange) -> tuple[int, int]:
+    """Where the block ``[start, end)`` is after ``change``.
+
+    Typing at the block's first character counts as before it (a new line above a
+    function); typing at its last character counts as inside (an undo of a deletion
+    restores the block).
+    """
+    delta = len(change.text) - (change.end - change.start)
+    if change.end <= start and (change.start < start or change.start == change.end):  # before
+        return start + delta, end + delta
+    pure_insert = change.start == change.end
+    if change.start > end or (change.start == end and not pure_insert):  # entirely after
+        return start, end
+    new_start = min(start, change.start)
+    new_end = end + delta if end >= change.end else change.start + len(change.text)
+    return new_start, max(new_start, new_end)
+
+
+class Outcome:
+    KEPT = "kept"
+    MODIFIED = "modified"
+    REVERTED = "reverted"
+
+
+@dataclass(frozen=True)
+class TrackedBlock:
+    block_id: str
+    suggestion_id: str
+    pattern: str  # "builtin:crud.create" or "learned:<id>"
+    uri: str
+    start: int
+    end: int
+    inserted: tuple[str, ...]  # token hashes of the block as inserted
+    applied_at: float
+    done: tuple[float, ...] = ()  # checkpoints measured
+    retentions: tuple[float, ...] = ()
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackEvent:
+    type: str  # checkpoint | outcome
+    block_id: str
+    pattern: str
+    retention: float
+    outcome: str | None = None
+    checkpoint: float | None = None
+    reason: str = ""
+
+
+@dataclass
+class FeedbackTracker:
+    """Open blocks by document; ``clock`` is injected so tests can move time."""
+
+    clock: Callable[[], float]
+    checkpoints: tuple[float, ...] = DEFAULT_CHECKPOINTS
+    blocks: dict[str, TrackedBlock] = field(default_factory=dict)
+
+    def track(self, block: TrackedBlock) -> None:
+        self.blocks[block.block_id] = block
+
+    def pending(self) -> list[TrackedBlock]:
+        return [b for b in self.blocks.values() if b.outcome is None]
+
+    def did_change(self, uri: str, changes: list[TextChange], new_text: str) -> list[FeedbackEvent]:
+        """Move the document's blocks through ``changes`` (in order); revert emptied ones."""
+        events = []
+        for block in [b for b in self.pending() if b.uri == uri]:
+            start, end = block.start, block.end
+            for change in changes:
+                start, end = move_range(start, end, change)
+            moved = replace(block, start=start, end=end)
+            self.blocks[block.block_id] = moved
+            if end <= start or not new_text[start:end].strip():
+                events.append(
+                    self._finish(moved, 0.0, Outcome.REVERTED, "the block's text was removed")
+                )
+        return events
+
+    def file_gone(self, uri: str) -> list[FeedbackEvent]:
+        return [
+            self._finish(b, 0.0, Outcome.REVERTED, "the file was deleted")
+            for b in self.pending()
+            if b.uri == uri
+        ]
+
+    def file_renamed(self, old_uri: str, new_uri: str) -> None:
+        for block in self.pending():
+            if block.uri == old_uri:
+                self.blocks[block.block_id] = replace(block, uri=new_uri)
+
+    def tick(self, text_of: Callable[[str], str | None]) -> list[FeedbackEvent]:
+        """Measure every block whose next checkpoint is due; decide at the last one."""
+        now = self.clock()
+        events: list[FeedbackEvent] = []
+        for block in self.pending():
+            due = [
+                c for c in self.checkpoints if c not in block.done and now - block.applied_at >= c
+            ]
+            if not due:
+                continue
+            text = text_of(block.uri)
+            if text is None:
+                events.append(self._finish(block, 0.0, Outcome.REVERTED, "the file is gone"))
+                continue
+            value = retention(block.inserted, token_hashes(text[block.start : block.end]))
+            checkpoint = max(due)
+            block = replace(
+                block, done=block.done + tuple(due), retentions=(*block.retentions, value)
+            )
+            self.blocks[block.block_id] = block
+            if value < REVERTED_BELOW:
+                events.append(
+                    self._finish(block, value, Outcome.REVERTED, "almost all of it was rewritten")
+                )
+            elif checkpoint == max(self.checkpoints):
+                outcome = Outcome.KEPT if value >= KEPT_AT else Outcome.MODIFIED
+                events.append(
+                    self._finish(
+                        block, value, outcome, f"retention {value:.2f} at {checkpoint:.0f} s"
+                    )
+                )
+            else:
+                events.append(
+                    FeedbackEvent(
+                        "checkpoint", block.block_id, block.pattern, value, checkpoint=checkpoint
+                    )
+                )
+        return events
+
+    def _finish(
+        self, block: TrackedBlock, value: float, outcome: str, reason: str
+    ) -> FeedbackEvent:
+        self.blocks[block.block_id] = replace(block, outcome=outcome)
+        return FeedbackEvent(
+            "outcome", block.block_id, block.pattern, value, outcome, reason=reason
+        )

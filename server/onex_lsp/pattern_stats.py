@@ -1,0 +1,105 @@
+"""What feedback says about each pattern: counts, a Bayesian keep rate, a lifecycle.
+
+Pure: folds journal events into ``PatternStats``. The keep rate is the mean of a Beta
+posterior whose prior comes from the pattern's own confidence (a built-in detection
+score, or 0.8 for a learned block) with the weight of ``PRIOR_STRENGTH`` observations;
+a modified block counts half kept, half reverted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+PRIOR_STRENGTH = 8.0
+LEARNED_PRIOR = 0.8
+DEFAULT_BUILTIN_PRIOR = 0.85  # for reports, where the detection confidence is not at hand
+VALIDATED_AFTER = 3  # keeps
+VALIDATED_RATE = 0.6
+DEMOTED_RATE = 0.4
+REVERT_STREAK_LIMIT = 2
+
+
+@dataclass(frozen=True)
+class PatternStats:
+    pattern: str
+    shown: int = 0
+    applied: int = 0
+    kept: int = 0
+    modified: int = 0
+    reverted: int = 0
+    retention_sum: float = 0.0
+    outcomes: int = 0
+    revert_streak: int = 0
+    last_used: float = 0.0
+
+    def keep_estimate(self, prior: float) -> float:
+        alpha = prior * PRIOR_STRENGTH + self.kept + 0.5 * self.modified
+        beta = (1 - prior) * PRIOR_STRENGTH + self.reverted + 0.5 * self.modified
+        return round(alpha / (alpha + beta), 4)
+
+    @property
+    def mean_retention(self) -> float:
+        return round(self.retention_sum / self.outcomes, 4) if self.outcomes else 0.0
+
+    @property
+    def not_preferred(self) -> bool:
+        """Reverted twice in a row: never the preferred action again until it is kept."""
+        return self.revert_streak >= REVERT_STREAK_LIMIT
+
+    def lifecycle(self, prior: float) -> str:
+        estimate = self.keep_estimate(prior)
+        if self.not_preferred or (self.outcomes >= 3 and estimate < DEMOTED_RATE):
+            return "demoted"
+        if self.kept >= VALIDATED_AFTER and estimate >= VALIDATED_RATE:
+            return "validated"
+        return "candidate"
+
+    def summary(self) -> str:
+        """``kept 9 of 10``, ``reverted 3 of 4 — not preferred``; empty before any outcome."""
+        if not self.outcomes:
+            return ""
+        if self.not_preferred:
+            return f"reverted {self.reverted} of {self.outcomes} — not preferred"
+        return f"kept {self.kept} of {self.outcomes}"
+
+
+def fold(events: Iterable[Mapping[str, Any]]) -> dict[str, PatternStats]:
+    """Per-pattern statistics from journal events (``shown``/``applied``/``outcome``)."""
+    stats: dict[str, PatternStats] = {}
+    for event in events:
+        pattern = event.get("pattern")
+        if not isinstance(pattern, str):
+            continue
+        current = stats.get(pattern, PatternStats(pattern))
+        at = float(event.get("at", 0.0))
+        kind = event.get("type")
+        if kind == "shown":
+            current = replace(current, shown=current.shown + 1)
+        elif kind == "applied":
+            current = replace(
+                current, applied=current.applied + 1, last_used=max(current.last_used, at)
+            )
+        elif kind == "outcome":
+            outcome = event.get("outcome")
+            value = float(event.get("retention", 0.0))
+            current = replace(
+                current,
+                kept=current.kept + (outcome == "kept"),
+                modified=current.modified + (outcome == "modified"),
+                reverted=current.reverted + (outcome == "reverted"),
+                retention_sum=current.retention_sum + value,
+                outcomes=current.outcomes + 1,
+                revert_streak=current.revert_streak + 1 if outcome == "reverted" else 0,
+            )
+        stats[pattern] = current
+    return stats
+
+
+def builtin_key(block: str) -> str:
+    return f"builtin:{block}"
+
+
+def learned_key(block_id: str) -> str:
+    return f"learned:{block_id}"
