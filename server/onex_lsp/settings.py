@@ -2,14 +2,15 @@
 
 ``parse_settings`` never raises: a bad value is reported once, naming its key, and the
 default is used instead (the way jedi-language-server treats initializationOptions).
+Every section is a frozen dataclass with one table of converters; one function reads them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from onex_lsp.ranking import DEFAULT_THRESHOLD
 
@@ -23,12 +24,7 @@ class NotificationLevel(StrEnum):
     INFO = "info"
 
     def allows(self, level: NotificationLevel) -> bool:
-        order = [
-            NotificationLevel.OFF,
-            NotificationLevel.ERROR,
-            NotificationLevel.WARNING,
-            NotificationLevel.INFO,
-        ]
+        order = list(NotificationLevel)
         return self is not NotificationLevel.OFF and order.index(level) <= order.index(self)
 
 
@@ -67,86 +63,33 @@ class Settings:
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
+# -- converters: each returns the typed value or raises ValueError saying what it wants --
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     raise ValueError("expected true or false")
 
 
-def _threshold(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError("expected a number between 0 and 1")
-    return float(value)
+def _number(low: float, high: float, what: str) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise ValueError(f"expected {what} between {low:g} and {high:g}")
+        return float(value)
+
+    return convert
 
 
-def _interpreter(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError("expected the path of a Python interpreter")
-    return value
+def _whole(low: int, high: int, what: str) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"expected {what} between {low} and {high}")
+        return value
 
-
-def _delay(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
-        raise ValueError("expected milliseconds between 0 and 10000")
-    return value
-
-
-def _embedder(value: Any) -> str:
-    if value not in ("minilm", "hashing"):
-        raise ValueError("expected 'minilm' or 'hashing'")
-    return str(value)
-
-
-_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "embedder": _embedder,
-    "threshold": _threshold,
-    "learning": _bool,
-    "validation_interpreter": _interpreter,
-    "notification_level": NotificationLevel,
-    "diagnostics_delay_ms": _delay,
-}
-
-
-def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
-    """Settings from the ``onex`` section (a dict); problems as one message per key."""
-    problems: list[str] = []
-    if raw is None:
-        return Settings(), problems
-    if not isinstance(raw, dict):
-        return Settings(), ["onex: expected an object of settings"]
-    settings = Settings()
-    known = {_camel(f.name) for f in fields(Settings)}
-    for key in raw:
-        if key not in known:
-            problems.append(f"onex.{key}: unknown setting (ignored)")
-    for name, convert in _CONVERTERS.items():
-        key = _camel(name)
-        if key not in raw:
-            continue
-        try:
-            settings = replace(settings, **{name: convert(raw[key])})
-        except ValueError as exc:
-            problems.append(f"onex.{key}: {raw[key]!r} is not valid ({exc}); using the default")
-    if "actions" in raw:
-        actions, action_problems = _parse_actions(raw["actions"])
-        settings = replace(settings, actions=actions)
-        problems.extend(action_problems)
-    if "feedback" in raw:
-        feedback, feedback_problems = _parse_feedback(raw["feedback"])
-        settings = replace(settings, feedback=feedback)
-        problems.extend(feedback_problems)
-    if "store" in raw:
-        store, store_problems = _parse_store(raw["store"])
-        settings = replace(settings, store=store)
-        problems.extend(store_problems)
-    return settings, problems
+    return convert
 
 
 def _optional_text(value: Any) -> str | None:
@@ -157,45 +100,13 @@ def _optional_text(value: Any) -> str | None:
     return value
 
 
-def _parse_store(raw: Any) -> tuple[StoreSettings, list[str]]:
-    if not isinstance(raw, dict):
-        return StoreSettings(), ["onex.store: expected an object (path, url, apiKey, perWorkspace)"]
-    store = StoreSettings()
-    problems: list[str] = []
-    converters: dict[str, tuple[str, Callable[[Any], Any]]] = {
-        "path": ("path", _optional_text),
-        "url": ("url", _optional_text),
-        "apiKey": ("api_key", _optional_text),
-        "perWorkspace": ("per_workspace", _bool),
-    }
-    for key, value in raw.items():
-        if key not in converters:
-            problems.append(f"onex.store.{key}: unknown setting (ignored)")
-            continue
-        name, convert = converters[key]
-        try:
-            store = replace(store, **{name: convert(value)})
-        except ValueError as exc:
-            problems.append(f"onex.store.{key}: {value!r} is not valid ({exc}); using the default")
-    return store, problems
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError("expected " + " or ".join(repr(a) for a in allowed))
+        return str(value)
 
-
-def _parse_actions(raw: Any) -> tuple[ActionSettings, list[str]]:
-    if not isinstance(raw, dict):
-        return ActionSettings(), ["onex.actions: expected an object of true/false switches"]
-    actions = ActionSettings()
-    problems: list[str] = []
-    names = {_camel(f.name): f.name for f in fields(ActionSettings)}
-    for key, value in raw.items():
-        if key not in names:
-            problems.append(f"onex.actions.{key}: unknown action family (ignored)")
-        elif not isinstance(value, bool):
-            problems.append(
-                f"onex.actions.{key}: {value!r} is not true or false; using the default"
-            )
-        else:
-            actions = replace(actions, **{names[key]: value})
-    return actions, problems
+    return convert
 
 
 def _checkpoints(value: Any) -> tuple[float, ...]:
@@ -209,31 +120,72 @@ def _checkpoints(value: Any) -> tuple[float, ...]:
     return tuple(sorted(float(v) for v in value))
 
 
-def _seconds(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
-        raise ValueError("expected seconds between 0 and 3600")
-    return float(value)
+Converters = dict[str, tuple[str, Callable[[Any], Any]]]
+T = TypeVar("T")
+
+_ACTIONS: Converters = {
+    "generateNode": ("generate_node", _bool),
+    "addHandler": ("add_handler", _bool),
+    "insertPattern": ("insert_pattern", _bool),
+}
+_STORE: Converters = {
+    "path": ("path", _optional_text),
+    "url": ("url", _optional_text),
+    "apiKey": ("api_key", _optional_text),
+    "perWorkspace": ("per_workspace", _bool),
+}
+_FEEDBACK: Converters = {
+    "checkpoints": ("checkpoints", _checkpoints),
+    "storeCode": ("store_code", _bool),
+    "tickSeconds": ("tick_seconds", _number(0.01, 3600, "seconds")),
+}
+_SECTIONS: dict[str, tuple[str, Converters, Callable[[], Any]]] = {
+    "actions": ("actions", _ACTIONS, ActionSettings),
+    "store": ("store", _STORE, StoreSettings),
+    "feedback": ("feedback", _FEEDBACK, FeedbackSettings),
+}
+_TOP: Converters = {
+    "threshold": ("threshold", _number(0, 1, "a confidence")),
+    "learning": ("learning", _bool),
+    "validationInterpreter": ("validation_interpreter", _optional_text),
+    "notificationLevel": ("notification_level", NotificationLevel),
+    "diagnosticsDelayMs": ("diagnostics_delay_ms", _whole(0, 10_000, "milliseconds")),
+    "embedder": ("embedder", _choice("minilm", "hashing")),
+}
 
 
-def _parse_feedback(raw: Any) -> tuple[FeedbackSettings, list[str]]:
-    if not isinstance(raw, dict):
-        return FeedbackSettings(), ["onex.feedback: expected an object"]
-    feedback = FeedbackSettings()
+def _read(
+    raw: dict[str, Any], value: T, converters: Converters, prefix: str
+) -> tuple[T, list[str]]:
     problems: list[str] = []
-    converters: dict[str, tuple[str, Callable[[Any], Any]]] = {
-        "checkpoints": ("checkpoints", _checkpoints),
-        "storeCode": ("store_code", _bool),
-        "tickSeconds": ("tick_seconds", _seconds),
-    }
-    for key, value in raw.items():
+    for key, given in raw.items():
+        if key in _SECTIONS and prefix == "onex":
+            continue
         if key not in converters:
-            problems.append(f"onex.feedback.{key}: unknown setting (ignored)")
+            problems.append(f"{prefix}.{key}: unknown setting (ignored)")
             continue
         name, convert = converters[key]
         try:
-            feedback = replace(feedback, **{name: convert(value)})
+            value = replace(value, **{name: convert(given)})  # type: ignore[type-var]
         except ValueError as exc:
-            problems.append(
-                f"onex.feedback.{key}: {value!r} is not valid ({exc}); using the default"
-            )
-    return feedback, problems
+            problems.append(f"{prefix}.{key}: {given!r} is not valid ({exc}); using the default")
+    return value, problems
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Settings from the ``onex`` section (a dict); problems as one message per key."""
+    if raw is None:
+        return Settings(), []
+    if not isinstance(raw, dict):
+        return Settings(), ["onex: expected an object of settings"]
+    settings, problems = _read(raw, Settings(), _TOP, "onex")
+    for key, (name, converters, default) in _SECTIONS.items():
+        if key not in raw:
+            continue
+        if not isinstance(raw[key], dict):
+            problems.append(f"onex.{key}: expected an object; using the defaults")
+            continue
+        section, section_problems = _read(raw[key], default(), converters, f"onex.{key}")
+        settings = replace(settings, **{name: section})
+        problems.extend(section_problems)
+    return settings, problems

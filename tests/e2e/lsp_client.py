@@ -83,3 +83,59 @@ async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("timed out waiting for the server")
         await asyncio.sleep(0.05)
+
+
+def open_document(
+    client: LanguageClient, path: Path, text: str | None = None, language: str = "yaml"
+) -> str:
+    doc_uri = uri(path)
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=doc_uri,
+                language_id=language,
+                version=1,
+                text=path.read_text() if text is None else text,
+            )
+        )
+    )
+    return doc_uri
+
+
+async def request_actions(
+    client: LanguageClient, doc_uri: str, only: str, diagnostics: list[lsp.Diagnostic] | None = None
+) -> list[lsp.CodeAction]:
+    origin = lsp.Position(line=0, character=0)
+    result = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            range=lsp.Range(start=origin, end=origin),
+            context=lsp.CodeActionContext(
+                diagnostics=diagnostics or [],
+                only=[only],
+                trigger_kind=lsp.CodeActionTriggerKind.Invoked,
+            ),
+        )
+    )
+    actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+    assert len(actions) == len(result or []), "the server answered with bare commands"
+    return actions
+
+
+async def apply_action(client: LanguageClient, action: lsp.CodeAction) -> None:
+    """What an editor does with a chosen action: resolve it, apply the edit, run the command."""
+    caps = client.capabilities
+    code_action = caps.text_document.code_action if caps and caps.text_document else None
+    if (
+        action.edit is None
+        and action.command is None
+        and code_action
+        and code_action.resolve_support
+    ):
+        action = await client.code_action_resolve_async(action)
+    if action.edit is not None:
+        apply_workspace_edit(action.edit)
+    assert action.command is not None
+    await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+    )

@@ -23,8 +23,9 @@ from tests.e2e.lsp_client import (
     PROFILES,
     SERVER_COMMAND,
     SERVER_ENV,
-    apply_workspace_edit,
+    apply_action,
     fix_code_action_parsing,
+    request_actions,
     uri,
     wait_for,
 )
@@ -68,32 +69,6 @@ def _generate_in_place(workspace: Path, example: str) -> Path:
     return folder
 
 
-async def _actions(
-    client: LanguageClient, doc_uri: str, only: str, diagnostics: list[lsp.Diagnostic]
-) -> list[lsp.CodeAction]:
-    result = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
-            range=lsp.Range(
-                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
-            ),
-            context=lsp.CodeActionContext(diagnostics=diagnostics, only=[only]),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
-
-
-async def _apply(client: LanguageClient, action: lsp.CodeAction) -> None:
-    if action.edit is None and action.command is None:
-        action = await client.code_action_resolve_async(action)
-    if action.edit is not None:
-        apply_workspace_edit(action.edit)
-    assert action.command is not None
-    await client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
-    )
-
-
 async def test_missing_handler_is_diagnosed_and_fixed_with_routing(client: LanguageClient) -> None:
     package = _generate_in_place(client.workspace_root, "user_management_effect.yaml")  # type: ignore[attr-defined]
     contract_path = package / "contract.yaml"
@@ -115,10 +90,10 @@ async def test_missing_handler_is_diagnosed_and_fixed_with_routing(client: Langu
     assert (diagnostic.range.start.line, diagnostic.range.start.character) == (line, 17)
 
     # No generate action for an existing package; the quick fix instead.
-    assert await _actions(client, doc_uri, "source.onex.generateNode", []) == []
-    (fix,) = await _actions(client, doc_uri, "quickfix", [diagnostic])
+    assert await request_actions(client, doc_uri, "source.onex.generateNode", []) == []
+    (fix,) = await request_actions(client, doc_uri, "quickfix", [diagnostic])
     assert fix.title == "Add handler for 'find_user' with its routing"
-    await _apply(client, fix)
+    await apply_action(client, fix)
 
     handler = package / "handlers" / "handler_find_user.py"
     assert "async def handle_find_user(" in handler.read_text()
@@ -142,7 +117,7 @@ async def test_insert_alternative_pattern_block(client: LanguageClient) -> None:
             )
         )
     )
-    actions = await _actions(client, doc_uri, "refactor.onex.insertPattern", [])
+    actions = await request_actions(client, doc_uri, "refactor.onex.insertPattern", [])
     titles = [a.title for a in actions]
     assert titles[:3] == [
         "Replace the normalize_customer handler with the transformation.parse block",
@@ -150,7 +125,7 @@ async def test_insert_alternative_pattern_block(client: LanguageClient) -> None:
         "Replace the normalize_customer handler with the transformation.convert block",
     ]
     assert not any("crud." in t for t in titles)  # a different shape would break the routing
-    await _apply(client, actions[0])
+    await apply_action(client, actions[0])
     contract = load_contract(
         (package / "contract.yaml").read_text(), str(package / "contract.yaml")
     ).contract

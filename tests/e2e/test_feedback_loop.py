@@ -16,8 +16,10 @@ from onex_lsp.generation import plan_package
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
-    apply_workspace_edit,
+    apply_action,
     fix_code_action_parsing,
+    open_document,
+    request_actions,
     uri,
     wait_for,
 )
@@ -93,34 +95,8 @@ async def actions_for(
     path = workspace / entity / f"{entity}_book_effect.yaml"
     path.parent.mkdir()
     path.write_text(contract_text(entity))
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            text_document=lsp.TextDocumentItem(
-                uri=uri(path), language_id="yaml", version=1, text=path.read_text()
-            )
-        )
-    )
-    result = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri(path)),
-            range=lsp.Range(
-                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
-            ),
-            context=lsp.CodeActionContext(diagnostics=[], only=["source.onex.generateNode"]),
-        )
-    )
-    return path, [a for a in result or [] if isinstance(a, lsp.CodeAction)]
-
-
-async def apply(client: LanguageClient, action: lsp.CodeAction) -> None:
-    resolved = await client.code_action_resolve_async(action)
-    assert resolved.edit is not None and resolved.command is not None
-    apply_workspace_edit(resolved.edit)
-    await client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(
-            command=resolved.command.command, arguments=resolved.command.arguments
-        )
-    )
+    doc_uri = open_document(client, path)
+    return path, await request_actions(client, doc_uri, "source.onex.generateNode")
 
 
 async def revert(client: LanguageClient, contract: Path, entity: str) -> None:
@@ -151,7 +127,7 @@ async def test_reverted_twice_is_not_preferred_and_kept_is_preferred_again(tmp_p
                 actions[0].is_preferred
                 and f"your learned blocks (create_{entity}" in actions[0].title
             )
-            await apply(client, actions[0])
+            await apply_action(client, actions[0])
             await revert(client, contract, entity)
             await wait_for(lambda n=round_: outcomes(client, "reverted") >= n)
 
@@ -161,7 +137,7 @@ async def test_reverted_twice_is_not_preferred_and_kept_is_preferred_again(tmp_p
         (alternative,) = [a for a in actions if "create_ticket learned from" in a.title]
         assert alternative.title.endswith("— reverted 2 of 2 — not preferred")
         assert not alternative.is_preferred
-        await apply(client, alternative)
+        await apply_action(client, alternative)
     finally:
         await stop(client)
 

@@ -25,8 +25,10 @@ from tests.e2e.lsp_client import (
     PROFILES,
     SERVER_COMMAND,
     SERVER_ENV,
-    apply_workspace_edit,
+    apply_action,
     fix_code_action_parsing,
+    open_document,
+    request_actions,
     uri,
     wait_for,
 )
@@ -55,61 +57,15 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     await lsp_client.shutdown_session()
 
 
-def _open(client: LanguageClient, path: Path, text: str | None = None) -> str:
-    doc_uri = uri(path)
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            text_document=lsp.TextDocumentItem(
-                uri=doc_uri, language_id="yaml", version=1, text=text or path.read_text()
-            )
-        )
-    )
-    return doc_uri
-
-
 async def _generate_actions(client: LanguageClient, doc_uri: str) -> list[lsp.CodeAction]:
-    result = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
-            range=lsp.Range(
-                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
-            ),
-            context=lsp.CodeActionContext(
-                diagnostics=[],
-                only=["source.onex.generateNode"],
-                trigger_kind=lsp.CodeActionTriggerKind.Invoked,
-            ),
-        )
-    )
-    actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
-    assert len(actions) == len(result or [])
-    return actions
-
-
-async def _apply(client: LanguageClient, action: lsp.CodeAction) -> None:
-    """What an editor does with a chosen action: resolve, apply the edit, run the command."""
-    caps = client.capabilities
-    assert caps is not None
-    resolvable = (
-        caps.text_document
-        and caps.text_document.code_action
-        and caps.text_document.code_action.resolve_support
-    )
-    if action.edit is None and action.command is None and resolvable:
-        action = await client.code_action_resolve_async(action)
-    if action.edit is not None:
-        apply_workspace_edit(action.edit)
-    assert action.command is not None
-    await client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
-    )
+    return await request_actions(client, doc_uri, "source.onex.generateNode")
 
 
 async def test_generate_node_writes_what_the_cli_writes(client: LanguageClient) -> None:
     workspace: Path = client.workspace_root  # type: ignore[attr-defined]
     contract_path = workspace / "user_management_effect.yaml"
     shutil.copy(EXAMPLE, contract_path)
-    doc_uri = _open(client, contract_path)
+    doc_uri = open_document(client, contract_path)
 
     await wait_for(lambda: doc_uri in client.diagnostics)
     assert list(client.diagnostics[doc_uri]) == []
@@ -121,7 +77,7 @@ async def test_generate_node_writes_what_the_cli_writes(client: LanguageClient) 
     assert actions[0].is_preferred
     assert actions[0].kind == "source.onex.generateNode"
 
-    await _apply(client, actions[0])
+    await apply_action(client, actions[0])
 
     package = workspace / "node_user_management_effect"
     contract = load_contract(EXAMPLE.read_text(), str(contract_path)).contract
@@ -148,9 +104,9 @@ async def test_generation_progress_is_reported(client: LanguageClient) -> None:
     workspace: Path = client.workspace_root  # type: ignore[attr-defined]
     contract_path = workspace / "user_management_effect.yaml"
     shutil.copy(EXAMPLE, contract_path)
-    doc_uri = _open(client, contract_path)
+    doc_uri = open_document(client, contract_path)
     (action,) = await _generate_actions(client, doc_uri)
-    await _apply(client, action)
+    await apply_action(client, action)
     kinds = [[type(v).__name__ for v in values] for values in client.progress_reports.values()]
     assert ["WorkDoneProgressBegin", "WorkDoneProgressEnd"] in kinds
 
@@ -160,7 +116,7 @@ async def test_diagnostics_appear_with_ranges_and_clear(client: LanguageClient) 
     path = workspace / "contract.yaml"
     good = EXAMPLE.read_text()
     path.write_text(good)
-    doc_uri = _open(client, path)
+    doc_uri = open_document(client, path)
     await wait_for(lambda: doc_uri in client.diagnostics)
     assert list(client.diagnostics[doc_uri]) == []
 
@@ -201,7 +157,7 @@ async def test_hover_explains_the_detected_pattern(client: LanguageClient) -> No
     path = workspace / "contract.yaml"
     text = EXAMPLE.read_text()
     path.write_text(text)
-    doc_uri = _open(client, path)
+    doc_uri = open_document(client, path)
     line = next(i for i, ln in enumerate(text.splitlines()) if "operation: get_user" in ln)
     column = text.splitlines()[line].index("get_user") + 2
     result = await client.text_document_hover_async(
@@ -227,7 +183,7 @@ async def test_show_detected_patterns_and_settings_change(client: LanguageClient
     workspace: Path = client.workspace_root  # type: ignore[attr-defined]
     path = workspace / "contract.yaml"
     path.write_text(EXAMPLE.read_text())
-    doc_uri = _open(client, path)
+    doc_uri = open_document(client, path)
 
     async def blocks() -> list[str]:
         result = await client.workspace_execute_command_async(

@@ -22,8 +22,10 @@ from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
-    apply_workspace_edit,
+    apply_action,
     fix_code_action_parsing,
+    open_document,
+    request_actions,
     uri,
     wait_for,
 )
@@ -52,34 +54,8 @@ async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
 
 
 async def _generate(client: LanguageClient, contract: Path) -> list[lsp.CodeAction]:
-    doc_uri = uri(contract)
-    client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(
-            text_document=lsp.TextDocumentItem(
-                uri=doc_uri, language_id="yaml", version=1, text=contract.read_text()
-            )
-        )
-    )
-    result = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
-            range=lsp.Range(
-                start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
-            ),
-            context=lsp.CodeActionContext(diagnostics=[], only=["source.onex.generateNode"]),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
-
-
-async def _apply(client: LanguageClient, action: lsp.CodeAction) -> None:
-    resolved = await client.code_action_resolve_async(action)
-    assert resolved.edit is not None and resolved.command is not None
-    apply_workspace_edit(resolved.edit)
-    await client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(
-            command=resolved.command.command, arguments=resolved.command.arguments
-        )
+    return await request_actions(
+        client, open_document(client, contract), "source.onex.generateNode"
     )
 
 
@@ -96,7 +72,7 @@ async def test_learned_house_style_becomes_the_default_block(
     first.parent.mkdir()
     shutil.copy(EXAMPLES / "user_management_effect.yaml", first)
     (action,) = await _generate(client, first)
-    await _apply(client, action)
+    await apply_action(client, action)
     handler = first.parent / "node_user_management_effect" / "handlers" / "handler_create_user.py"
     original = handler.read_text()
 
@@ -146,7 +122,7 @@ async def test_learned_house_style_becomes_the_default_block(
     assert titles[0].endswith("+ your learned blocks (create_customer)"), titles
     assert actions[0].is_preferred
     assert any(t.endswith("built-in blocks only") for t in titles)
-    await _apply(client, actions[0])
+    await apply_action(client, actions[0])
     package = second.parent / "node_customer_records_effect"
     rendered = (package / "handlers" / "handler_create_customer.py").read_text()
     assert (

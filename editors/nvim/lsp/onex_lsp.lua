@@ -1,0 +1,19 @@
+-- onex-lsp for Neovim 0.11+: `vim.lsp.enable('onex_lsp')`.
+--
+-- Override any field with vim.lsp.config('onex_lsp', { ... }), e.g.
+--   vim.lsp.config('onex_lsp', {
+--     cmd = { '/path/to/venv/bin/python', '-m', 'onex_lsp', 'serve' },
+--     settings = { onex = { threshold = 0.6, embedder = 'hashing' } },
+--   })
+-- See :help onex_lsp.
+--
+-- Fields:
+--   cmd           `onex-lsp serve` (or g:onex_lsp_python -m onex_lsp serve, or
+--                 python3 -m onex_lsp serve when onex-lsp is not on PATH)
+--   filetypes     yaml (ONEX contracts) and python (handler files of node packages);
+--                 root_dir skips buffers that are not ONEX documents
+--   root_markers  the workspace root; without one, the current directory or the file's
+--                 folder (the server writes generated packages only inside the workspace)
+--   settings      the `onex` section, answered for workspace/configuration
+--   init_options  sent as initializationOptions, merged over settings.onex by before_init
+return require('onex_lsp.config').default()

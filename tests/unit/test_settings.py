@@ -1,0 +1,83 @@
+"""Typed settings: camelCase in, defaults kept, one message per bad key."""
+
+from __future__ import annotations
+
+import pytest
+
+from onex_lsp.settings import NotificationLevel, Settings, parse_settings
+
+
+def test_defaults() -> None:
+    assert parse_settings(None) == (Settings(), [])
+    assert parse_settings({}) == (Settings(), [])
+
+
+def test_every_section_reads_camel_case() -> None:
+    settings, problems = parse_settings(
+        {
+            "threshold": 0.5,
+            "learning": False,
+            "notificationLevel": "info",
+            "actions": {"insertPattern": False},
+            "store": {"path": "/data", "perWorkspace": True, "apiKey": "k"},
+            "feedback": {"checkpoints": [10, 1], "storeCode": False},
+            "embedder": "hashing",
+        }
+    )
+    assert problems == []
+    assert settings.threshold == 0.5 and not settings.learning
+    assert settings.notification_level is NotificationLevel.INFO
+    assert not settings.actions.insert_pattern and settings.actions.generate_node
+    assert (settings.store.path, settings.store.per_workspace, settings.store.api_key) == (
+        "/data",
+        True,
+        "k",
+    )
+    assert settings.feedback.checkpoints == (1.0, 10.0) and not settings.feedback.store_code
+    assert settings.embedder == "hashing"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            {"threshold": "high"},
+            "onex.threshold: 'high' is not valid (expected a confidence between 0 and 1); using the default",
+        ),
+        (
+            {"threshold": True},
+            "onex.threshold: True is not valid (expected a confidence between 0 and 1); using the default",
+        ),
+        (
+            {"actions": {"generateNode": "yes"}},
+            "onex.actions.generateNode: 'yes' is not valid (expected true or false); using the default",
+        ),
+        (
+            {"feedback": {"checkpoints": []}},
+            "onex.feedback.checkpoints: [] is not valid (expected a list of positive numbers of seconds); using the default",
+        ),
+        ({"store": 3}, "onex.store: expected an object; using the defaults"),
+        ({"colour": "red"}, "onex.colour: unknown setting (ignored)"),
+        (
+            {"embedder": "gpt"},
+            "onex.embedder: 'gpt' is not valid (expected 'minilm' or 'hashing'); using the default",
+        ),
+    ],
+)
+def test_a_bad_value_is_one_message_naming_the_key(raw: dict[str, object], message: str) -> None:
+    settings, problems = parse_settings(raw)
+    assert problems == [message]
+    assert settings == Settings()
+
+
+@pytest.mark.parametrize(
+    ("level", "shown"),
+    [
+        (NotificationLevel.OFF, []),
+        (NotificationLevel.ERROR, [NotificationLevel.ERROR]),
+        (NotificationLevel.WARNING, [NotificationLevel.ERROR, NotificationLevel.WARNING]),
+    ],
+)
+def test_notification_level(level: NotificationLevel, shown: list[NotificationLevel]) -> None:
+    candidates = [NotificationLevel.ERROR, NotificationLevel.WARNING, NotificationLevel.INFO]
+    assert [c for c in candidates if level.allows(c)] == shown
