@@ -198,3 +198,29 @@ def ast_ok(path: Path) -> bool:
 
     ast.parse(path.read_text())
     return True
+
+
+def test_learn_bootstraps_from_omnibase_cores_own_source(py312: Path, tmp_path: Path) -> None:
+    """``onex-lsp learn`` over the installed omnibase-core tree: no crash, figures reported."""
+    source = next(py312.parent.parent.glob("lib/python3.12/site-packages/omnibase_core"))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "onex_lsp",
+            "learn",
+            str(source),
+            "--data-dir",
+            str(tmp_path),
+            "--embedder",
+            "hashing",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    summary = proc.stdout.splitlines()[0]
+    learned, files = int(summary.split()[1]), int(summary.split(" from ")[1].split()[0])
+    assert files > 1000 and learned > 1000, summary
+    assert "Traceback" not in proc.stderr

@@ -53,7 +53,7 @@ def test_no_utils_module() -> None:
 
 
 def test_ruff_check_and_format() -> None:
-    paths = ["server", "tests", "scripts"]
+    paths = ["server", "tests", "scripts", "bench"]
     check = subprocess.run(
         [sys.executable, "-m", "ruff", "check", *paths],
         cwd=ROOT,
