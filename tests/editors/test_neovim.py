@@ -51,7 +51,18 @@ def test_neovim_generates_a_package_that_runs_on_omnibase_core(tmp_path: Path, p
         "ONEX_PACKAGE_DIR": str(package),
     }
     proc = subprocess.run(
-        [nvim(), "--headless", "-u", "NONE", "-i", "NONE", "-n", str(contract_path), "-c", f"luafile {HERE / 'nvim_generate.lua'}"],
+        [
+            nvim(),
+            "--headless",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "-n",
+            str(contract_path),
+            "-c",
+            f"luafile {HERE / 'nvim_generate.lua'}",
+        ],
         cwd=workspace,
         env=env,
         capture_output=True,
@@ -60,7 +71,9 @@ def test_neovim_generates_a_package_that_runs_on_omnibase_core(tmp_path: Path, p
         stdin=subprocess.DEVNULL,
     )
     assert result.read_text().strip() == "ok", proc.stderr
-    written = {p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()}
+    written = {
+        p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()
+    }
     assert written == expected
     run = subprocess.run(
         [str(py312), "-m", "pytest", "-q", "-p", "no:cacheprovider", package.name],
