@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := out
 
-.PHONY: demo test venv framework-venv lint clean
+.PHONY: demo test venv framework-venv editor-deps vscode-ext lint clean
 
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
@@ -35,7 +35,16 @@ demo: framework-venv
 	cd $(OUT) && ../.venv312/bin/python -m pytest -q -p no:cacheprovider node_*
 	$(BIN)/python scripts/demo_loop.py $(OUT)
 
-test: venv
+# Debian packages (chromium, ripgrep, neovim...) and code-server for the real-editor tests.
+# Outside CI a failure here (no root) only means those tests are skipped, with a reason.
+editor-deps:
+	scripts/install_vscode_test_deps.sh || [ -z "$$CI" ]
+
+# The VS Code extension: lint, unit tests, and the .vsix the real-editor test installs.
+vscode-ext:
+	cd editors/vscode && npm ci --no-audit --no-fund && npm run lint && npm test && npm run package
+
+test: venv editor-deps vscode-ext
 	$(BIN)/python -m pytest
 
 lint: venv

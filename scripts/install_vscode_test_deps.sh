@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tests/editors/test_vscode.py needs to drive a real VS Code headless:
-#   - Debian packages: chromium, ripgrep, libkrb5-dev (+ build tools for the native modules)
+#   - Debian packages: chromium, ripgrep, libkrb5-dev (+ build tools for the native modules),
+#     and neovim (Debian's 0.7.2, for the plugin's "too old" test)
 #   - code-server 4.100.3 (VS Code 1.100.3) and playwright-core into $ONEX_VSCODE_CACHE
 #     (default: <repo>/.cache/code-server)
 # Idempotent: each step is skipped when its result is already present.
@@ -18,7 +19,7 @@ log() { printf '[install_vscode_test_deps] %s\n' "$*"; }
 
 # 1. apt packages
 missing=()
-for pkg in chromium ripgrep libkrb5-dev build-essential python3; do
+for pkg in chromium ripgrep libkrb5-dev build-essential python3 neovim; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

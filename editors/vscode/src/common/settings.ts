@@ -35,8 +35,9 @@ export type ServerSettings = Record<string, unknown>;
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
     const parts = dotted.split('.');
+    const leaf = parts.pop() ?? dotted;
     let node = target;
-    for (const part of parts.slice(0, -1)) {
+    for (const part of parts) {
         const next = node[part];
         if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
             node = next as Record<string, unknown>;
@@ -46,7 +47,7 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
             node = created;
         }
     }
-    node[parts[parts.length - 1]] = value;
+    node[leaf] = value;
 }
 
 /**

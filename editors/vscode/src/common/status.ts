@@ -40,9 +40,14 @@ export function phaseOfProgress(title: string): Phase {
     return 'ready';
 }
 
-/** Server log lines that end a learning step. */
+/** Server log lines that end a learning step (the client may prefix `[Info - time]`). */
 export function isLearningResult(message: string): boolean {
-    return /^(learned \d+ new block|not learned|learning from .* failed)/i.test(message.trim());
+    return /(^|\] )(learned \d+ new block|not learned \(|learning from .* failed)/i.test(message.trim());
+}
+
+/** A log line without the client's `[Level - time] ` prefix. */
+export function stripLogPrefix(line: string): string {
+    return line.replace(/^\[[A-Za-z]+\s*-\s*[^\]]*\]\s*/, '').trim();
 }
 
 export class StatusModel {
@@ -98,7 +103,7 @@ export class StatusModel {
     log(message: string): void {
         if (isLearningResult(message)) {
             this.learningSince = undefined;
-            this.lastLearned = message.trim();
+            this.lastLearned = stripLogPrefix(message);
         }
     }
 

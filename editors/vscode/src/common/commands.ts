@@ -1,0 +1,166 @@
+// The extension's commands (the server's own commands, e.g. onex.generateNode, are
+// registered by the language client under their own ids).
+import { execFile } from 'node:child_process';
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, type LanguageClient, State } from 'vscode-languageclient/node';
+import { currentInterpreter, primaryFolder } from './interpreter';
+import { traceError, traceInfo } from './logging';
+import { patternLibraryArgs } from './patterns';
+import { serverSettings } from './server';
+import { SECTION } from './settings';
+
+export const GENERATE_NODE_KIND = 'source.onex.generateNode';
+export const INSERT_PATTERN_KIND = 'refactor.onex.insertPattern';
+
+export interface CommandContext {
+    client(): LanguageClient | undefined;
+    restart(): Promise<void>;
+    channel: vscode.OutputChannel;
+}
+
+function runningClient(ctx: CommandContext): LanguageClient | undefined {
+    const client = ctx.client();
+    if (client?.state === State.Running) {
+        return client;
+    }
+    void vscode.window.showWarningMessage('ONEX: the language server is not running (see the ONEX output).');
+    return undefined;
+}
+
+function contractUri(uri: unknown): vscode.Uri | undefined {
+    if (uri instanceof vscode.Uri) {
+        return uri;
+    }
+    const editor = vscode.window.activeTextEditor;
+    return editor?.document.languageId === 'yaml' ? editor.document.uri : undefined;
+}
+
+async function generateNode(ctx: CommandContext, uri?: unknown): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const target = contractUri(uri);
+    if (!target) {
+        void vscode.window.showInformationMessage('ONEX: open an ONEX contract (YAML) to generate its node package.');
+        return;
+    }
+    if (editor && editor.document.uri.toString() === target.toString()) {
+        // The code action path: VS Code resolves it and applies its WorkspaceEdit.
+        await vscode.commands.executeCommand('editor.action.sourceAction', {
+            kind: GENERATE_NODE_KIND,
+            apply: 'first',
+        });
+        return;
+    }
+    const client = runningClient(ctx);
+    if (client) {
+        await client.sendRequest(ExecuteCommandRequest.type, {
+            command: 'onex.generateNode',
+            arguments: [client.code2ProtocolConverter.asUri(target)],
+        });
+    }
+}
+
+async function showDetectedPatterns(ctx: CommandContext, uri?: unknown): Promise<void> {
+    const target = contractUri(uri);
+    if (!target) {
+        void vscode.window.showInformationMessage('ONEX: open an ONEX contract (YAML) first.');
+        return;
+    }
+    const client = runningClient(ctx);
+    if (!client) {
+        return;
+    }
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
+        command: 'onex.showDetectedPatterns',
+        arguments: [client.code2ProtocolConverter.asUri(target)],
+    });
+    const document = await vscode.workspace.openTextDocument({
+        language: 'json',
+        content: JSON.stringify(result, null, 2) + '\n',
+    });
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+}
+
+let libraryChannel: vscode.OutputChannel | undefined;
+
+function run(python: string, args: string[]): Promise<{ out: string; err: string; ok: boolean }> {
+    return new Promise((resolve) => {
+        execFile(python, args, { timeout: 120000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+            resolve({ out: String(stdout), err: String(stderr), ok: !error });
+        });
+    });
+}
+
+async function showPatternLibrary(): Promise<void> {
+    const { command: python } = await currentInterpreter();
+    const folder = primaryFolder()?.uri.fsPath;
+    const settings = serverSettings();
+    libraryChannel ??= vscode.window.createOutputChannel('ONEX Pattern Library');
+    const channel = libraryChannel;
+    channel.clear();
+    channel.show(true);
+    await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'ONEX: reading the pattern library' },
+        async () => {
+            for (const action of ['stats', 'list'] as const) {
+                const args = patternLibraryArgs(settings, action, folder);
+                channel.appendLine(`$ ${python} ${args.join(' ')}`);
+                const result = await run(python, args);
+                channel.append(result.out);
+                if (result.err.trim()) {
+                    channel.appendLine(result.err.trimEnd());
+                }
+                if (!result.ok) {
+                    traceError(`pattern library: ${python} ${args.join(' ')} failed`, result.err.trim());
+                    break;
+                }
+                channel.appendLine('');
+            }
+        },
+    );
+}
+
+async function toggleLearning(): Promise<void> {
+    const config = vscode.workspace.getConfiguration(SECTION, primaryFolder()?.uri);
+    const inspected = config.inspect<boolean>('learning');
+    const target =
+        inspected?.workspaceFolderValue !== undefined
+            ? vscode.ConfigurationTarget.WorkspaceFolder
+            : inspected?.workspaceValue !== undefined
+              ? vscode.ConfigurationTarget.Workspace
+              : vscode.ConfigurationTarget.Global;
+    const enabled = !(config.get<boolean>('learning') ?? true);
+    await config.update('learning', enabled, target);
+    traceInfo(`learning ${enabled ? 'enabled' : 'disabled'}`);
+    void vscode.window.showInformationMessage(`ONEX: learning is ${enabled ? 'on' : 'off'}.`);
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+    const guarded =
+        (name: string, body: (...args: unknown[]) => Promise<void>) =>
+        async (...args: unknown[]): Promise<void> => {
+            try {
+                await body(...args);
+            } catch (error) {
+                traceError(`${name} failed`, error);
+                void vscode.window.showErrorMessage(
+                    `ONEX: ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+                );
+            }
+        };
+    return [
+        vscode.commands.registerCommand(
+            'onex.generateNodeFromContract',
+            guarded('Generate Node from Contract', (uri) => generateNode(ctx, uri)),
+        ),
+        vscode.commands.registerCommand(
+            'onex.showDetectedPatternsForContract',
+            guarded('Show Detected Patterns', (uri) => showDetectedPatterns(ctx, uri)),
+        ),
+        vscode.commands.registerCommand('onex.showPatternLibrary', guarded('Show Pattern Library', showPatternLibrary)),
+        vscode.commands.registerCommand('onex.restartServer', guarded('Restart Server', () => ctx.restart())),
+        vscode.commands.registerCommand('onex.toggleLearning', guarded('Toggle Learning', toggleLearning)),
+        vscode.commands.registerCommand('onex.showOutput', () => {
+            ctx.channel.show(true);
+        }),
+    ];
+}

@@ -1,0 +1,128 @@
+// Start and stop the onex-lsp language server (`<python> -m onex_lsp serve`, stdio).
+import * as vscode from 'vscode';
+import {
+    DidChangeConfigurationNotification,
+    LanguageClient,
+    type LanguageClientOptions,
+    RevealOutputChannelOn,
+    type ServerOptions,
+    State,
+    type WorkDoneProgressBegin,
+    type WorkDoneProgressEnd,
+    type WorkDoneProgressReport,
+} from 'vscode-languageclient/node';
+import { variables } from './interpreter';
+import { observedChannel } from './logging';
+import { expandVariables, SERVER_ARGS } from './python';
+import { SECTION, toServerSettings } from './settings';
+import type { StatusBar } from './statusBar';
+
+export const CLIENT_ID = 'onex';
+export const CLIENT_NAME = 'ONEX Language Server';
+
+export const DOCUMENT_SELECTOR = [
+    { scheme: 'file', language: 'yaml' },
+    { scheme: 'untitled', language: 'yaml' },
+    { scheme: 'file', language: 'python', pattern: '**/node_*/**/*.py' },
+];
+
+/** The `onex` section for a scope, as the server reads it. */
+export function serverSettings(scope?: vscode.Uri): Record<string, unknown> {
+    const folder = scope ? vscode.workspace.getWorkspaceFolder(scope) : vscode.workspace.workspaceFolders?.[0];
+    const vars = variables(folder);
+    return toServerSettings(vscode.workspace.getConfiguration(SECTION, scope ?? folder?.uri), (value) =>
+        expandVariables(value, vars),
+    );
+}
+
+export async function startServer(options: {
+    python: string;
+    channel: vscode.OutputChannel;
+    status: StatusBar;
+}): Promise<LanguageClient> {
+    const { python, channel, status } = options;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const serverOptions: ServerOptions = {
+        command: python,
+        args: SERVER_ARGS,
+        options: {
+            cwd: folder?.uri.fsPath,
+            env: { ...process.env, PYTHONUTF8: '1', PYTHONUNBUFFERED: '1' },
+        },
+    };
+    const clientOptions: LanguageClientOptions = {
+        documentSelector: DOCUMENT_SELECTOR,
+        outputChannel: observedChannel(channel, (line) => {
+            status.update((model) => model.log(line));
+        }),
+        traceOutputChannel: channel,
+        revealOutputChannelOn: RevealOutputChannelOn.Never,
+        initializationOptions: { [SECTION]: serverSettings(folder?.uri) },
+        middleware: {
+            workspace: {
+                // The server asks for the `onex` section: answer with the keys it knows.
+                configuration: async (params, token, next) => {
+                    const answer = await next(params, token);
+                    if (!Array.isArray(answer)) {
+                        return answer;
+                    }
+                    return answer.map((value: unknown, index) => {
+                        const item = params.items[index];
+                        if (item?.section !== SECTION) {
+                            return value;
+                        }
+                        return serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined);
+                    });
+                },
+            },
+            didSave: async (document, next) => {
+                if (document.languageId === 'python') {
+                    status.update((model) => model.saved(Date.now()));
+                }
+                return next(document);
+            },
+            handleWorkDoneProgress: (
+                token,
+                params: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd,
+                next,
+            ) => {
+                const key = String(token);
+                if (params.kind === 'begin') {
+                    status.update((model) => model.progressBegin(key, params.title));
+                } else if (params.kind === 'end') {
+                    status.update((model) => model.progressEnd(key));
+                }
+                next(token, params);
+            },
+        },
+    };
+    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+    client.onDidChangeState((event) => {
+        if (event.newState === State.Running) {
+            status.update((model) => model.running());
+        } else if (event.newState === State.Starting) {
+            status.update((model) => model.starting());
+        } else {
+            status.update((model) => model.stopped());
+        }
+    });
+    await client.start();
+    return client;
+}
+
+/** Push changed settings (the server overlays them on its initial ones). */
+export async function sendSettings(client: LanguageClient): Promise<void> {
+    if (client.state !== State.Running) {
+        return;
+    }
+    await client.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { [SECTION]: serverSettings() },
+    });
+}
+
+export async function stopServer(client: LanguageClient | undefined): Promise<void> {
+    if (!client) {
+        return;
+    }
+    await client.dispose(3000).catch(() => undefined);
+}

@@ -1,0 +1,121 @@
+// Activation and the restart loop (the shape of Microsoft's vscode-python-tools-extension-template).
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerCommands } from './common/commands';
+import { currentInterpreter, onPythonInterpreterChanged } from './common/interpreter';
+import { createOutputChannel, traceError, traceInfo } from './common/logging';
+import { installCommand, problemMessage, probeServer } from './common/python';
+import { sendSettings, startServer, stopServer } from './common/server';
+import { changeNeedsRestart, SECTION } from './common/settings';
+import { StatusBar } from './common/statusBar';
+
+let client: LanguageClient | undefined;
+let queue: Promise<void> = Promise.resolve();
+let lastProblem: string | undefined;
+
+function learningSetting(): boolean {
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>('learning') ?? true;
+}
+
+async function runServer(channel: vscode.OutputChannel, status: StatusBar): Promise<void> {
+    const previous = client;
+    client = undefined;
+    await stopServer(previous);
+    status.update((model) => {
+        model.starting();
+        model.learningEnabled = learningSetting();
+    });
+    const interpreter = await currentInterpreter();
+    traceInfo(`interpreter: ${interpreter.command} (from ${interpreter.source})`);
+    const probe = await probeServer(interpreter.command);
+    const problem = problemMessage(interpreter.command, probe);
+    if (problem !== undefined) {
+        traceError(problem);
+        status.update((model) => model.failed(problem));
+        if (problem !== lastProblem) {
+            lastProblem = problem;
+            void showProblem(problem, interpreter.command, channel);
+        }
+        return;
+    }
+    lastProblem = undefined;
+    const version = probe.kind === 'ok' ? probe.version : '?';
+    status.update((model) => {
+        model.detail = `onex-lsp ${version} on ${interpreter.command}`;
+    });
+    try {
+        client = await startServer({ python: interpreter.command, channel, status });
+        traceInfo(`server started: onex-lsp ${version}`);
+    } catch (error) {
+        traceError('the server failed to start', error);
+        const reason = error instanceof Error ? error.message : JSON.stringify(error);
+        status.update((model) => {
+            model.failed(`The server failed to start: ${reason}`);
+        });
+    }
+}
+
+async function showProblem(problem: string, python: string, channel: vscode.OutputChannel): Promise<void> {
+    const copy = 'Copy Install Command';
+    const settings = 'Choose Interpreter';
+    const choice = await vscode.window.showErrorMessage(problem, copy, settings, 'Show Log');
+    if (choice === copy) {
+        await vscode.env.clipboard.writeText(installCommand(python));
+    } else if (choice === settings) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.interpreter`);
+    } else if (choice === 'Show Log') {
+        channel.show();
+    }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+    const channel = createOutputChannel();
+    const status = new StatusBar();
+    context.subscriptions.push(channel, status);
+    const manifest = context.extension.packageJSON as { version?: string };
+    traceInfo(`activating ${context.extension.id} ${manifest.version ?? ''}`);
+
+    const restart = (): Promise<void> => {
+        queue = queue.then(() => runServer(channel, status)).catch((error: unknown) => {
+            traceError('restart failed', error);
+        });
+        return queue;
+    };
+
+    context.subscriptions.push(
+        ...registerCommands({ client: () => client, restart, channel }),
+        vscode.workspace.onDidChangeConfiguration(async (event) => {
+            if (!event.affectsConfiguration(SECTION)) {
+                return;
+            }
+            if (changeNeedsRestart((section) => event.affectsConfiguration(section))) {
+                await restart();
+                return;
+            }
+            status.update((model) => {
+                model.learningEnabled = learningSetting();
+            });
+            if (client) {
+                await sendSettings(client).catch((error: unknown) => {
+                    traceError('sending settings failed', error);
+                });
+            }
+        }),
+    );
+    const pythonChanged = await onPythonInterpreterChanged(() => {
+        const setting = vscode.workspace.getConfiguration(SECTION).get<string>('interpreter');
+        if (!setting?.trim()) {
+            void restart();
+        }
+    });
+    if (pythonChanged) {
+        context.subscriptions.push(pythonChanged);
+    }
+    await restart();
+}
+
+export async function deactivate(): Promise<void> {
+    const current = client;
+    client = undefined;
+    await stopServer(current);
+}

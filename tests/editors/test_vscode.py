@@ -1,0 +1,253 @@
+"""A real VS Code: code-server 4.100.3 (VS Code 1.100.3) in headless Chromium.
+
+The .vsix built from editors/vscode is installed into a fresh profile; Playwright
+(tests/editors/vscode_generate.mjs) opens the example contract from the explorer, waits
+for the status bar's "ONEX: ready", presses Ctrl+Alt+G (``source.onex.generateNode``),
+saves all, and the node package must be on disk exactly as the generator plans it.
+A second run points ``onex.interpreter`` at a Python without onex-lsp and expects one
+error with the install command. scripts/install_vscode_test_deps.sh installs
+code-server, Chromium and playwright-core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onex_lsp.contract import load_contract
+from onex_lsp.generation import plan_package
+from tests.conftest import ROOT
+
+HERE = Path(__file__).parent
+EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
+EXTENSION = ROOT / "editors" / "vscode"
+CACHE = Path(os.environ.get("ONEX_VSCODE_CACHE", ROOT / ".cache" / "code-server"))
+CODE_SERVER = CACHE / "node_modules" / "code-server" / "out" / "node" / "entry.js"
+PLAYWRIGHT = CACHE / "node_modules" / "playwright-core"
+SCREENSHOT = EXTENSION / "images" / "code-action.png"
+QUIET_SETTINGS = {
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "security.workspace.trust.enabled": False,
+    "extensions.ignoreRecommendations": True,
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "files.autoSave": "off",
+}
+
+
+def missing(what: str) -> None:
+    hint = f"{what}: run scripts/install_vscode_test_deps.sh"
+    if os.environ.get("CI"):
+        pytest.fail(hint)
+    pytest.skip(hint)
+
+
+@dataclass(frozen=True)
+class Tools:
+    node: str
+    chromium: str
+    vsix: Path
+
+
+@pytest.fixture(scope="module")
+def tools() -> Tools:
+    """node, Chromium, code-server and playwright-core, and the freshly packaged .vsix."""
+    node = shutil.which("node")
+    chromium = os.environ.get("ONEX_CHROMIUM") or shutil.which("chromium")
+    if node is None or chromium is None:
+        missing("node or chromium is not installed")
+    if not CODE_SERVER.is_file() or not PLAYWRIGHT.is_dir():
+        missing(f"code-server or playwright-core is not installed in {CACHE}")
+    assert node is not None and chromium is not None
+    given = os.environ.get("ONEX_VSIX")
+    if given:
+        return Tools(node, chromium, Path(given))
+    if not (EXTENSION / "node_modules").is_dir():
+        missing("editors/vscode has no node_modules (npm ci there)")
+    built = subprocess.run(
+        ["npm", "run", "--silent", "package"],
+        cwd=EXTENSION,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return Tools(node, chromium, EXTENSION / "onex-lsp-vscode.vsix")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"code-server exited ({proc.returncode}):\n{log.read_text()}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/healthz", timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    pytest.fail(f"code-server was not ready in 60 s:\n{log.read_text()}")
+
+
+def kill_group(proc: subprocess.Popen[bytes] | None) -> None:
+    """Kill a process started with ``start_new_session`` and everything it started."""
+    if proc is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    # children that outlive code-server (extension host, the language server)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_vscode(
+    tools: Tools, tmp_path: Path, settings: dict[str, Any], env: dict[str, str]
+) -> tuple[dict[str, Any], str, Path]:
+    """Install the .vsix in a fresh profile, start code-server on a workspace holding the
+    example contract, run the Playwright driver; (its result, a report, the workspace)."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(EXAMPLE, workspace / EXAMPLE.name)
+    user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    (user_data / "User" / "settings.json").write_text(json.dumps({**QUIET_SETTINGS, **settings}))
+    config = tmp_path / "code-server.yaml"
+    config.write_text("")
+    base = [tools.node, str(CODE_SERVER), "--config", str(config)]
+    base += ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    env = {**os.environ, "ONEX_LSP_DATA_DIR": str(tmp_path / "onex-data"), **env}
+    installed = subprocess.run(
+        [*base, "--install-extension", str(tools.vsix)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert any(p.name.startswith("onex.onex-lsp-vscode-") for p in extensions.iterdir())
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "code-server.log"
+    server: subprocess.Popen[bytes] | None = None
+    driver: subprocess.Popen[bytes] | None = None
+    out = err = b""
+    with log.open("wb") as log_file:
+        try:
+            server = subprocess.Popen(
+                [
+                    *base,
+                    *("--auth", "none", "--bind-addr", f"127.0.0.1:{port}"),
+                    *("--disable-telemetry", "--disable-update-check", "--disable-workspace-trust"),
+                    str(workspace),
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
+            wait_healthy(url, server, log)
+            driver = subprocess.Popen(
+                [tools.node, str(HERE / "vscode_generate.mjs")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                env={
+                    **env,
+                    "ONEX_VSCODE_URL": url,
+                    "ONEX_WORKSPACE": str(workspace),
+                    "ONEX_CHROMIUM": tools.chromium,
+                    "ONEX_PLAYWRIGHT": str(PLAYWRIGHT),
+                    "ONEX_CONTRACT": EXAMPLE.name,
+                    "ONEX_FAILURE_SCREENSHOT": str(tmp_path / "failure.png"),
+                },
+                start_new_session=True,
+            )
+            try:
+                out, err = driver.communicate(timeout=150)
+            except subprocess.TimeoutExpired:
+                kill_group(driver)
+                out, err = driver.communicate()
+        finally:
+            kill_group(driver)
+            kill_group(server)
+    lines = out.decode().strip().splitlines()
+    result: dict[str, Any] = json.loads(lines[-1]) if lines else {"ok": False}
+    report = (
+        f"{json.dumps(result, indent=2)}\n--- driver ---\n{err.decode()}"
+        f"\n--- code-server ---\n{log.read_text()}"
+    )
+    return result, report, workspace
+
+
+@pytest.mark.editor
+def test_vscode_generates_the_node_package(tools: Tools, tmp_path: Path) -> None:
+    contract = load_contract(EXAMPLE.read_text(), str(EXAMPLE)).contract
+    assert contract is not None
+    planned = plan_package(contract).files
+    name = contract.package_name
+    expected = [f"{name}/node.py", f"{name}/handlers/handler_create_user.py"]
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    result, report, workspace = run_vscode(
+        tools,
+        tmp_path,
+        {"onex.interpreter": sys.executable, "onex.embedder": "hashing"},
+        {"ONEX_EXPECT": ",".join(expected), "ONEX_SCREENSHOT": str(SCREENSHOT)},
+    )
+    assert result["ok"], report
+    assert any("Generate" in line for line in result.get("menu", [])), report
+    package = workspace / name
+    written = {
+        p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()
+    }
+    assert written == planned, report
+    for rel in expected:
+        assert (workspace / rel).read_text().strip(), rel
+
+
+@pytest.mark.editor
+def test_vscode_reports_a_missing_server_once(tools: Tools, tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120
+    )
+    python = bare / "bin" / "python"
+    result, report, _ = run_vscode(
+        tools, tmp_path, {"onex.interpreter": str(python)}, {"ONEX_MODE": "missing-server"}
+    )
+    assert result["ok"], report
+    assert "ONEX: error" in result["status"], report
+    errors = [n for n in result["notifications"] if "onex-lsp" in n]
+    assert len(errors) == 1, report
+    assert f"{python} -m pip install --upgrade onex-lsp" in errors[0], report
+    assert "torch==2.13.0" in errors[0], report

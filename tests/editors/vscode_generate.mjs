@@ -1,0 +1,176 @@
+// Drives a running code-server (VS Code 1.100) with Playwright. Started by
+// tests/editors/test_vscode.py, which owns (and kills) code-server.
+//   ONEX_MODE=generate (default): open the example contract from the explorer, wait for
+//     "ONEX: ready", show the Source Action menu (screenshot), apply "Generate" with
+//     Ctrl+Alt+G, save all, wait for the files on disk.
+//   ONEX_MODE=missing-server: the interpreter lacks onex-lsp; expect "ONEX: error" and one
+//     notification with the install command.
+// Env: ONEX_VSCODE_URL, ONEX_WORKSPACE, ONEX_CHROMIUM, ONEX_PLAYWRIGHT, ONEX_SCREENSHOT,
+//      ONEX_CONTRACT (file name), ONEX_EXPECT (comma-separated paths relative to the
+//      workspace), ONEX_FAILURE_SCREENSHOT, ONEX_DEBUG_DIR (a screenshot per step).
+// Prints one JSON line: {ok, steps, status, menu?, notifications?, error?}.
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.ONEX_PLAYWRIGHT);
+
+const url = process.env.ONEX_VSCODE_URL;
+const workspace = process.env.ONEX_WORKSPACE;
+const screenshot = process.env.ONEX_SCREENSHOT;
+const contract = process.env.ONEX_CONTRACT;
+const expected = (process.env.ONEX_EXPECT ?? '').split(',').filter(Boolean);
+const debugDir = process.env.ONEX_DEBUG_DIR;
+const started = Date.now();
+const result = { ok: false, steps: [], status: '' };
+let page;
+let shots = 0;
+
+async function step(name) {
+    const line = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${name}`;
+    result.steps.push(line);
+    console.error(line);
+    if (debugDir && page) {
+        shots += 1;
+        await page.screenshot({ path: path.join(debugDir, `step-${shots}.png`) }).catch(() => undefined);
+    }
+}
+
+function filesReady() {
+    return expected.every((rel) => {
+        try {
+            return fs.statSync(path.join(workspace, rel)).size > 0;
+        } catch {
+            return false;
+        }
+    });
+}
+
+async function until(predicate, timeoutMs, what) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await predicate()) {
+            return;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+const statusItem = () => page.locator('.statusbar-item', { hasText: /ONEX:/ }).first();
+const editor = () => page.locator('.editor-instance .monaco-editor').first();
+
+async function openContract() {
+    await step('open VS Code');
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    await step('open the contract from the explorer');
+    const row = page.getByRole('treeitem', { name: new RegExp(contract.replace(/\./g, '\\.')) }).first();
+    await row.waitFor({ timeout: 60000 });
+    await row.click();
+    await editor().waitFor({ timeout: 30000 });
+    await page.locator('.tab', { hasText: contract }).first().waitFor({ timeout: 30000 });
+    await statusItem().waitFor({ timeout: 60000 });
+}
+
+async function missingServer() {
+    await step('wait for the install error');
+    await page.locator('.statusbar-item', { hasText: /ONEX: error/ }).first().waitFor({ timeout: 60000 });
+    result.status = ((await statusItem().textContent()) ?? '').trim();
+    await page.locator('.notification-toast', { hasText: /pip install/ }).first().waitFor({ timeout: 30000 });
+    await page.waitForTimeout(2000); // a second error would show up by now
+    result.notifications = await page.locator('.notification-toast').allInnerTexts();
+}
+
+async function generate() {
+    await step('wait for the ONEX server');
+    await until(
+        async () => {
+            result.status = ((await statusItem().textContent()) ?? '').trim();
+            if (/ONEX: error/.test(result.status)) {
+                throw new Error(`ONEX status: ${result.status}`);
+            }
+            return /ONEX: ready/.test(result.status);
+        },
+        60000,
+        'the status "ONEX: ready"',
+    );
+
+    await step('the Source Action menu');
+    await editor().locator('.view-lines').click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.type('Source Action');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Source Action' }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    const menu = page.locator('.action-widget', { hasText: /Generate/ }).first();
+    try {
+        await menu.waitFor({ state: 'visible', timeout: 15000 });
+        await page.waitForTimeout(300);
+        result.menu = (await menu.innerText()).split('\n').filter(Boolean);
+        if (screenshot) {
+            await page.screenshot({ path: screenshot });
+        }
+    } catch (error) {
+        result.menuError = String(error);
+    }
+    await page.keyboard.press('Escape');
+
+    await step('generate (Ctrl+Alt+G)');
+    await page.keyboard.press('Control+Alt+G');
+    // VS Code applies the WorkspaceEdit (CreateFile + TextDocumentEdit); depending on
+    // files.refactoring.autoSave the new files are saved or left dirty.
+    await until(async () => filesReady() || (await page.locator('.tab.dirty').count()) > 0, 60000, 'the generated files');
+    await step('save all (Ctrl+K S)');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('S');
+    try {
+        await until(async () => filesReady() && (await page.locator('.tab.dirty').count()) === 0, 10000, 'the saved files');
+    } catch {
+        await step('save all (command palette)');
+        await page.keyboard.press('F1');
+        await page.keyboard.type('File: Save All');
+        await page.waitForTimeout(500);
+        await page.keyboard.press('Enter');
+        await until(filesReady, 30000, `the files on disk: ${expected.join(', ')}`);
+    }
+    await step('files written');
+}
+
+const browser = await chromium.launch({
+    executablePath: process.env.ONEX_CHROMIUM,
+    headless: true,
+    args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+    ],
+});
+try {
+    page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    await openContract();
+    if (process.env.ONEX_MODE === 'missing-server') {
+        await missingServer();
+    } else {
+        await generate();
+    }
+    result.ok = true;
+    await step('done');
+} catch (error) {
+    result.error = String(error?.stack ?? error);
+    const failure = process.env.ONEX_FAILURE_SCREENSHOT;
+    if (failure && page) {
+        await page.screenshot({ path: failure }).catch(() => undefined);
+        result.failureScreenshot = failure;
+    }
+} finally {
+    await browser.close().catch(() => undefined);
+}
+process.stdout.write(JSON.stringify(result) + '\n');
+process.exit(result.ok ? 0 : 1);
