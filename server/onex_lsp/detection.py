@@ -28,7 +28,7 @@ class Pattern(StrEnum):
 
 
 # keyword -> (pattern, variant). One pattern per keyword, by construction.
-_VOCABULARY: dict[Pattern, dict[str, tuple[str, ...]]] = {
+VOCABULARY: dict[Pattern, dict[str, tuple[str, ...]]] = {
     Pattern.CRUD: {
         "create": ("create", "add", "insert", "register", "new", "post"),
         "read": ("get", "read", "fetch", "find", "retrieve", "lookup", "load", "show", "view"),
@@ -68,7 +68,7 @@ _VOCABULARY: dict[Pattern, dict[str, tuple[str, ...]]] = {
 
 KEYWORDS: dict[str, tuple[Pattern, str]] = {
     word: (pattern, variant)
-    for pattern, variants in _VOCABULARY.items()
+    for pattern, variants in VOCABULARY.items()
     for variant, words in variants.items()
     for word in words
 }

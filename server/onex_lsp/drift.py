@@ -11,14 +11,15 @@ gone, and only the handler module is added (the result says so).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from onex_lsp.contract import Contract, Operation
-from onex_lsp.detection import _VOCABULARY, FITS, Pattern
+from onex_lsp.detection import FITS, VOCABULARY, Pattern, detect_contract
+from onex_lsp.formatting import format_sources
 from onex_lsp.generation import plan_package
-from onex_lsp.ranking import STUB, HandlerChoice
-from onex_lsp.rendering import block_shape
+from onex_lsp.ranking import STUB, HandlerChoice, choose_handlers
+from onex_lsp.rendering import block_shape, render_package
 from onex_lsp.workspace_fs import atomic_write, write_tree
 
 
@@ -149,11 +150,11 @@ def alternative_blocks(contract: Contract, choice: HandlerChoice) -> list[str]:
     family = choice.pattern
     ordered: list[str] = []
     if family is not None:
-        ordered += [f"{family.value}.{v}" for v in _VOCABULARY[family]]
+        ordered += [f"{family.value}.{v}" for v in VOCABULARY[family]]
     ordered += list(choice.alternatives)
     for pattern in Pattern:
         if pattern in fitting and pattern is not family:
-            ordered += [f"{pattern.value}.{v}" for v in _VOCABULARY[pattern]]
+            ordered += [f"{pattern.value}.{v}" for v in VOCABULARY[pattern]]
     ordered.append("orchestration.step")
     ordered.append(STUB)
     seen: set[str] = set()
@@ -174,13 +175,6 @@ def _fits(block: str, contract: Contract, current: str) -> bool:
 
 def render_with_block(contract: Contract, operation: str, block: str, threshold: float) -> str:
     """The handler module for ``operation`` rendered with ``block`` instead of its default."""
-    from dataclasses import replace
-
-    from onex_lsp.detection import detect_contract
-    from onex_lsp.formatting import format_sources
-    from onex_lsp.ranking import choose_handlers
-    from onex_lsp.rendering import render_package
-
     choices = tuple(
         replace(c, block=block, reason=f"{operation}: alternative block {block} chosen by the user")
         if c.operation == operation

@@ -9,8 +9,8 @@ import pytest
 from onex_lsp.contract import load_contract
 from onex_lsp.contract_schema import NodeKind
 from onex_lsp.detection import (
-    _VOCABULARY,
     KEYWORDS,
+    VOCABULARY,
     Pattern,
     detect_contract,
     detect_operation,
@@ -68,7 +68,7 @@ def test_substrings_do_not_match(operation: str) -> None:
 
 def test_every_keyword_belongs_to_one_pattern() -> None:
     all_words = [
-        w for variants in _VOCABULARY.values() for words in variants.values() for w in words
+        w for variants in VOCABULARY.values() for words in variants.values() for w in words
     ]
     duplicates = [w for w, n in Counter(all_words).items() if n > 1]
     assert duplicates == []

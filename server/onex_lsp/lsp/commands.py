@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
+from onex_lsp.detection import detect_contract
 from onex_lsp.drift import add_handler_edits, apply_add_handler
 from onex_lsp.lsp import code_actions, feedback_features, learning_features
 from onex_lsp.lsp.documents import parse_document, publish
 from onex_lsp.pattern_stats import builtin_key
+from onex_lsp.ranking import choose_handlers
 from onex_lsp.suggestions import package_target
 from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
 
@@ -123,9 +125,6 @@ async def add_handler(
 
 
 def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
-    from onex_lsp.detection import detect_contract
-    from onex_lsp.ranking import choose_handlers
-
     contract = ls.load_contract_at(uri)
     if contract is None:
         return {"error": "not a valid ONEX contract"}

@@ -14,7 +14,7 @@ from lsprotocol import types as lsp
 from onex_lsp.contract import ContractIssue, ContractResult, Severity, load_contract
 from onex_lsp.drift import missing_handlers
 from onex_lsp.framework_check import FrameworkUnavailable, validate_with_framework
-from onex_lsp.lsp.convert import SOURCE, lsp_diagnostic, uri_to_path
+from onex_lsp.lsp.convert import SOURCE, lsp_diagnostic, lsp_range, uri_to_path
 from onex_lsp.positions import Range
 
 if TYPE_CHECKING:
@@ -153,8 +153,6 @@ async def framework_check(ls: OnexLanguageServer, uri: str) -> None:
 
 def lsp_range_of_violation(parsed: ParsedDocument, message: str, default: Range) -> lsp.Range:
     """Place a framework violation on the key it names (``bogus: Extra inputs ...``)."""
-    from onex_lsp.lsp.convert import lsp_range
-
     contract = parsed.result.contract
     key = message.split(":", 1)[0].strip()
     if contract is not None and key in contract.key_ranges:
