@@ -146,6 +146,22 @@ async def test_reverted_twice_is_not_preferred_and_kept_is_preferred_again(tmp_p
     try:
         await wait_for(lambda: any("earlier session" in m.message for m in client.log_messages))
         await wait_for(lambda: outcomes(client, "kept") >= 1, timeout=20)
+        # In a handler file, the learned block is offered first among the alternatives.
+        ticket = (
+            tmp_path
+            / "ticket"
+            / "node_ticket_book_effect"
+            / "handlers"
+            / "handler_create_ticket.py"
+        )
+        offered = await request_actions(
+            client, open_document(client, ticket, language="python"), "refactor.onex.insertPattern"
+        )
+        titles = [a.title for a in offered]
+        assert titles[0].startswith(
+            "Replace the create_ticket handler with your block learned from"
+        ), titles
+        assert "Replace the create_ticket handler with the crud.upsert block" in titles
         contract, actions = await actions_for(client, tmp_path, "refund")
         assert actions[0].is_preferred
         assert actions[0].title.endswith("+ your learned blocks (create_refund; kept 1 of 3)"), [

@@ -65,7 +65,7 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
         if ls.settings.actions.add_handler and _wanted(ADD_HANDLER_KIND, only):
             actions += _add_handler_actions(ls, uri, params.context.diagnostics)
     elif ls.settings.actions.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
-        actions += _insert_pattern_actions(ls, uri)
+        actions += await _insert_pattern_actions(ls, uri)
     if not automatic and not ls.support.resolve_edit:
         actions = [await resolve(ls, action) for action in actions]
     return actions
@@ -217,7 +217,7 @@ def _add_handler_actions(
     return actions
 
 
-def _insert_pattern_actions(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAction]:
+async def _insert_pattern_actions(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAction]:
     match = _HANDLER_FILE.search(uri)
     if match is None:
         return []
@@ -231,10 +231,22 @@ def _insert_pattern_actions(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAc
     choice = next((c for c in choices if c.operation == operation), None)
     if choice is None:
         return []
+    options = await asyncio.to_thread(learning_features.options_for, ls, contract)
+    offers = [
+        (
+            learned_key(o.block_id),
+            f"Replace the {operation} handler with your block learned from {o.origin} "
+            f"(similarity {o.similarity:.2f}{'; ' + o.record if o.record else ''})",
+        )
+        for o in options.get(operation, [])
+    ]
+    offers += [
+        (block, f"Replace the {operation} handler with the {block} block")
+        for block in alternative_blocks(contract, choice)
+    ]
     actions = []
-    for block in alternative_blocks(contract, choice):
+    for block, title in offers:
         suggestion_id = new_suggestion_id()
-        title = f"Replace the {operation} handler with the {block} block"
         ls.suggestions.shown(suggestion_id, INSERT_PATTERN_KIND, uri, title)
         handler_path = ls.path_of(uri)
         if handler_path is not None:
@@ -328,22 +340,34 @@ async def _resolve_insert_pattern(
     contract = ls.load_contract_at(str(data["contractUri"]))
     if contract is None:
         return
-    new_text = await asyncio.to_thread(
-        render_with_block,
-        contract,
-        str(data["operation"]),
-        str(data["block"]),
-        ls.settings.threshold,
-    )
+    operation, block = str(data["operation"]), str(data["block"])
+    new_text = await asyncio.to_thread(_render_alternative, ls, contract, operation, block)
+    if new_text is None:
+        return
     old_text = ls.workspace.get_text_document(uri).source
     handler_path = ls.path_of(uri)
     if handler_path is not None:
-        operation = str(data["operation"])
         feedback_features.remember_planned(
             ls,
             suggestion_id,
             {handler_path: new_text},
-            {operation: builtin_key(str(data["block"]))},
+            {operation: block if block.startswith("learned:") else builtin_key(block)},
         )
     action.edit = lsp.WorkspaceEdit(changes={uri: [whole_document_edit(old_text, new_text)]})
     action.command = _applied_command(suggestion_id, uri)
+
+
+def _render_alternative(
+    ls: OnexLanguageServer, contract: Contract, operation: str, block: str
+) -> str | None:
+    """The handler module with another built-in block, or with a learned block re-rendered
+    for this contract (blocking: call from a worker thread)."""
+    if not block.startswith("learned:"):
+        return render_with_block(contract, operation, block, ls.settings.threshold)
+    block_id = block.removeprefix("learned:")
+    options = learning_features.options_for(ls, contract).get(operation, [])
+    picked = next((o for o in options if o.block_id == block_id), None)
+    if picked is None:
+        return None
+    generated = plan_package(contract, ls.settings.threshold, forced={operation: picked})
+    return generated.files[f"handlers/handler_{operation}.py"]

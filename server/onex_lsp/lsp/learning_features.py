@@ -101,7 +101,9 @@ def accept(ls: OnexLanguageServer, path: Path, suggestion_id: str) -> None:
     """Files under ``path`` came from an applied suggestion: learn from them when saved."""
     ls.accepted[path.resolve()] = suggestion_id
     if ls.library is not None:
-        ls.library.journal.record("applied", None, {"suggestion": suggestion_id, "path": str(path)})
+        ls.library.journal.record(
+            "accepted", None, {"suggestion": suggestion_id, "path": str(path)}
+        )
 
 
 def accepted_suggestion(ls: OnexLanguageServer, path: Path) -> str | None:
