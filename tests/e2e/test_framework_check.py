@@ -8,24 +8,17 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.conftest import ROOT
-from tests.e2e.lsp_client import FAST_OPTIONS, SERVER_COMMAND, SERVER_ENV, uri, wait_for
+from tests.e2e.lsp_client import SERVER_COMMAND, SERVER_ENV, initialize, uri, wait_for
 
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV))
 async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
-    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=uri(tmp_path),
-            initialization_options=FAST_OPTIONS,
-        )
-    )
+    await initialize(lsp_client, "visual-studio-code", tmp_path)
     yield lsp_client
     await lsp_client.shutdown_session()
 

@@ -15,18 +15,17 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from onex_lsp.contract import load_contract
 from onex_lsp.generation import plan_package
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
-    FAST_OPTIONS,
     PROFILES,
     SERVER_COMMAND,
     SERVER_ENV,
     apply_action,
-    fix_code_action_parsing,
+    initialize,
     open_document,
     request_actions,
     uri,
@@ -40,19 +39,9 @@ EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
     config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV), params=PROFILES
 )
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    fix_code_action_parsing(lsp_client)
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
-    lsp_client.profile = request.param  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities(request.param),
-            root_uri=uri(workspace),
-            workspace_folders=[lsp.WorkspaceFolder(uri=uri(workspace), name="workspace")],
-            initialization_options=FAST_OPTIONS,
-        )
-    )
+    await initialize(lsp_client, request.param, workspace)
     yield lsp_client
     await lsp_client.shutdown_session()
 

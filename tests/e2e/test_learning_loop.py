@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
     apply_action,
-    fix_code_action_parsing,
+    initialize,
     open_document,
     request_actions,
     uri,
@@ -37,18 +37,8 @@ pytestmark = pytest.mark.framework
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV))
 async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
-    fix_code_action_parsing(lsp_client)
-    lsp_client.workspace_root = tmp_path  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=uri(tmp_path),
-            workspace_folders=[lsp.WorkspaceFolder(uri=uri(tmp_path), name="ws")],
-            initialization_options={
-                "onex": {"diagnosticsDelayMs": 20, "store": {"perWorkspace": True}}
-            },
-        )
-    )
+    options = {"onex": {"diagnosticsDelayMs": 20, "store": {"perWorkspace": True}}}
+    await initialize(lsp_client, "visual-studio-code", tmp_path, options)
     yield lsp_client
     await lsp_client.shutdown_session()
 

