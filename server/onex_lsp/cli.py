@@ -12,15 +12,14 @@ from onex_lsp import __version__, cli_patterns
 from onex_lsp.contract import ContractIssue
 from onex_lsp.generation import (
     GeneratedPackage,
-    default_output_root,
     plan_package,
     read_contract,
-    write_package,
 )
 from onex_lsp.identifiers import IdentifierError
 from onex_lsp.positions import human_location
 from onex_lsp.ranking import DEFAULT_THRESHOLD
-from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError
+from onex_lsp.suggestions import PackageTarget, package_target
+from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -162,21 +161,19 @@ def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_BAD_CONTRACT
     describe_plan(package, out)
     if args.out is not None:
-        root, in_place = args.out, False
+        target = PackageTarget(args.out, package.package_name, in_place=False)
+    elif path.parent.name == package.package_name:
+        target = package_target(path, result.contract)  # beside the contract, kept as it is
     else:
-        root, in_place = default_output_root(path, result.contract)
-    target = root / package.package_name
+        target = PackageTarget(Path.cwd(), package.package_name, in_place=False)
+    files = target.files_to_write(package)
     if args.dry_run:
-        _out(
-            out,
-            f"would write {len(package.files) - int(in_place)} file(s) to {target}/ (dry run)",
-        )
-        for rel in sorted(package.files):
-            if not (in_place and rel == "contract.yaml"):
-                _out(out, f"  {package.package_name}/{rel}")
+        _out(out, f"would write {len(files)} file(s) to {target.folder}/ (dry run)")
+        for rel in sorted(files):
+            _out(out, f"  {rel}")
         return EXIT_OK
     try:
-        written = write_package(package, root, force=args.force, in_place=in_place)
+        written = write_tree(target.root, files, overwrite=args.force)
     except FileExistsConflict as exc:
         _out(
             err,
@@ -188,7 +185,7 @@ def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (UnsafePathError, OSError) as exc:
         _out(err, f"error: {exc}")
         return EXIT_ERROR
-    _out(out, f"wrote {len(written.written)} file(s) to {target}/")
+    _out(out, f"wrote {len(written.written)} file(s) to {target.folder}/")
     for file in written.written:
         _out(out, f"  {file}")
     if not package.formatted:

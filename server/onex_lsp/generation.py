@@ -11,7 +11,6 @@ from onex_lsp.contract import (
     Contract,
     ContractIssue,
     ContractResult,
-    folder_kind,
     load_contract,
     oversized_result,
 )
@@ -26,7 +25,6 @@ from onex_lsp.ranking import (
     choose_handlers,
 )
 from onex_lsp.rendering import render_package
-from onex_lsp.workspace_fs import WriteResult, write_tree
 
 
 @dataclass(frozen=True)
@@ -71,28 +69,3 @@ def read_contract(path: Path) -> ContractResult:
             (ContractIssue("unreadable", f"cannot read the contract: {exc}", Range.point(0, 0)),),
         )
     return load_contract(text, str(path))
-
-
-def default_output_root(contract_path: Path, contract: Contract) -> tuple[Path, bool]:
-    """Where the package folder goes, and whether the contract already sits inside it."""
-    around = folder_kind(str(contract_path))
-    if around is not None and contract_path.parent.name == contract.package_name:
-        return contract_path.parent.parent, True
-    return Path.cwd(), False
-
-
-def write_package(
-    package: GeneratedPackage,
-    out_root: Path,
-    *,
-    force: bool = False,
-    in_place: bool = False,
-) -> WriteResult:
-    """Write the package under ``out_root/node_<name>_<kind>/``.
-
-    ``in_place``: the contract already lives in that folder, so it is not rewritten.
-    """
-    files = {f"{package.package_name}/{rel}": text for rel, text in package.files.items()}
-    if in_place:
-        files.pop(f"{package.package_name}/contract.yaml")
-    return write_tree(out_root, files, overwrite=force)

@@ -284,19 +284,29 @@ async def resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAct
     return action
 
 
+def _contract_or_command(
+    ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, command: str, arguments: list[Any]
+) -> tuple[Contract, Path] | None:
+    """The contract to build the edit from; ``None`` when there is none, or when the client
+    cannot create files and the action becomes a server-side command instead."""
+    parsed = parse_document(ls, uri)
+    if parsed is None or parsed.path is None or parsed.result.contract is None:
+        return None
+    if not ls.support.create_files:
+        action.command = lsp.Command(title=action.title, command=command, arguments=arguments)
+        return None
+    return parsed.result.contract, parsed.path
+
+
 async def _resolve_generate(
     ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, suggestion_id: str, variant: str
 ) -> None:
-    parsed = parse_document(ls, uri)
-    if parsed is None or parsed.path is None or parsed.result.contract is None:
+    arguments: list[Any] = [uri, suggestion_id, variant]
+    found = _contract_or_command(ls, action, uri, "onex.generateNode", arguments)
+    if found is None:
         return
-    if not ls.support.create_files:
-        action.command = lsp.Command(
-            title=action.title, command="onex.generateNode", arguments=[uri, suggestion_id, variant]
-        )
-        return
-    contract = parsed.result.contract
-    target = package_target(parsed.path, contract)
+    contract, path = found
+    target = package_target(path, contract)
     async with ls.reporting_progress(f"Generating {contract.package_name}"):
         generated = await asyncio.to_thread(plan_variant, ls, contract, variant)
     files = {target.root / rel: text for rel, text in target.files_to_write(generated).items()}
@@ -308,18 +318,15 @@ async def _resolve_generate(
 async def _resolve_add_handler(
     ls: OnexLanguageServer, action: lsp.CodeAction, uri: str, operation: str, suggestion_id: str
 ) -> None:
-    parsed = parse_document(ls, uri)
-    if parsed is None or parsed.path is None or parsed.result.contract is None:
+    arguments: list[Any] = [uri, operation, suggestion_id]
+    found = _contract_or_command(ls, action, uri, "onex.addHandler", arguments)
+    if found is None:
         return
-    if not ls.support.create_files:
-        action.command = lsp.Command(
-            title=action.title, command="onex.addHandler", arguments=[uri, operation, suggestion_id]
-        )
-        return
+    contract, path = found
     plan = await asyncio.to_thread(
         add_handler_edits,
-        parsed.result.contract,
-        parsed.path.parent,
+        contract,
+        path.parent,
         operation,
         ls.settings.threshold,
     )
