@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from onex_lsp.contract import load_contract
-from onex_lsp.detection import detect_contract
-from onex_lsp.generation import plan_package
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.pipeline import plan_package
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from onex_lsp.embeddings.hashing import HashingEmbedder
-from onex_lsp.library import PatternLibrary
+from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.library import PatternLibrary
 
 HANDLER = '''from ..models.model_shop_input import ModelShopInput
 from ..models.model_shop_output import ModelShopOutput
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=500)
     args = parser.parse_args()
     if args.embedder == "minilm":
-        from onex_lsp.embeddings.minilm import MiniLMEmbedder
+        from onex_lsp.learning.embeddings.minilm import MiniLMEmbedder
 
         started = time.perf_counter()
         embedder = MiniLMEmbedder()

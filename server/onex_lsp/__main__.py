@@ -1,5 +1,5 @@
 """``python -m onex_lsp`` runs the command line."""
 
-from onex_lsp.cli import main
+from onex_lsp.cli.main import main
 
 raise SystemExit(main())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from onex_lsp.embeddings import Embedder
-from onex_lsp.embeddings.hashing import HashingEmbedder
-from onex_lsp.library import PatternLibrary, default_data_dir
+from onex_lsp.learning.embeddings import Embedder
+from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.library import PatternLibrary, default_data_dir
 from onex_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def load_model_embedder(settings: Settings) -> Embedder | None:
     """MiniLM when wanted and installed; ``None`` means keep the fallback."""
     if settings.embedder != "minilm":
         return None
-    from onex_lsp.embeddings.minilm import EmbeddingsUnavailable, MiniLMEmbedder
+    from onex_lsp.learning.embeddings.minilm import EmbeddingsUnavailable, MiniLMEmbedder
 
     try:
         return MiniLMEmbedder()

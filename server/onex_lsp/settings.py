@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from onex_lsp.ranking import DEFAULT_THRESHOLD
+from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
 
 
 class NotificationLevel(StrEnum):

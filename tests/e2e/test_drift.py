@@ -12,10 +12,10 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from onex_lsp.contract import load_contract
-from onex_lsp.drift import render_with_block
-from onex_lsp.generation import plan_package
-from onex_lsp.suggestions import package_target
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.drift import render_with_block
+from onex_lsp.generation.pipeline import plan_package
+from onex_lsp.generation.targets import package_target
 from onex_lsp.workspace_fs import write_tree
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (

@@ -11,8 +11,8 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 from pytest_lsp.client import make_test_lsp_client
 
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.pipeline import plan_package
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,

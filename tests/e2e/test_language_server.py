@@ -17,8 +17,8 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.pipeline import plan_package
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
     PROFILES,

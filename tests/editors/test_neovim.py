@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.pipeline import plan_package
 from tests.conftest import ROOT, find_nvim
 
 HERE = Path(__file__).parent

@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from onex_lsp.contract import load_contract
-from onex_lsp.embeddings.hashing import HashingEmbedder
-from onex_lsp.generation import plan_package
-from onex_lsp.library import INDEX_DIR
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.generation.pipeline import plan_package
+from onex_lsp.learning.library import INDEX_DIR
 from tests.conftest import ROOT, find_nvim
 
 HERE = Path(__file__).parent
@@ -253,7 +253,7 @@ def test_checkhealth_warns_when_another_process_holds_the_index(tmp_path: Path) 
             sys.executable,
             "-c",
             "import sys; from pathlib import Path; "
-            "from onex_lsp.store.qdrant_edge import EdgePatternStore; "
+            "from onex_lsp.learning.store.qdrant_edge import EdgePatternStore; "
             f"store = EdgePatternStore(Path({str(shard)!r}), {HashingEmbedder.dim}); "
             "print('open', flush=True); sys.stdin.read(); store.close()",
         ],

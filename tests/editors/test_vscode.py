@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.pipeline import plan_package
 from tests.conftest import ROOT
 
 HERE = Path(__file__).parent

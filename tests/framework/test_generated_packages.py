@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from onex_lsp.contract_schema import KIND_KEYS, ROUTING_STRATEGIES, NodeKind
+from onex_lsp.contract.schema import KIND_KEYS, ROUTING_STRATEGIES, NodeKind
 from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.framework
@@ -124,17 +124,17 @@ def test_quick_fix_and_alternative_blocks_keep_the_package_working(
 ) -> None:
     """The drift edits (a new operation's handler and routing, an alternative block)
     leave a package that still passes ruff, mypy --strict and its tests."""
-    from onex_lsp.contract import load_contract
-    from onex_lsp.detection import detect_contract
-    from onex_lsp.drift import (
+    from onex_lsp.contract.reader import load_contract
+    from onex_lsp.generation.detection import detect_contract
+    from onex_lsp.generation.drift import (
         add_handler_edits,
         alternative_blocks,
         apply_add_handler,
         render_with_block,
     )
-    from onex_lsp.generation import plan_package
-    from onex_lsp.ranking import choose_handlers
-    from onex_lsp.suggestions import package_target
+    from onex_lsp.generation.pipeline import plan_package
+    from onex_lsp.generation.ranking import choose_handlers
+    from onex_lsp.generation.targets import package_target
     from onex_lsp.workspace_fs import atomic_write, write_tree
 
     packages = []

@@ -12,11 +12,16 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "server" / "onex_lsp"
-# The domain: plain modules that must never import the protocol or the adapters' libraries.
-DOMAIN = [
-    "contract.py", "contract_schema.py", "contract_yaml.py", "contract_sections.py", "detection.py", "ranking.py", "rendering.py",
-    "identifiers.py", "positions.py", "workspace_fs.py", "generation.py", "formatting.py",
-]  # fmt: skip
+# The domain: plain packages and modules that must never import the protocol layer or the
+# adapters' libraries. Per package, the other packages of onex_lsp it must not import.
+DOMAIN_PACKAGES = ["contract", "generation", "learning", "feedback"]
+SHARED_MODULES = ["identifiers.py", "positions.py", "workspace_fs.py", "settings.py"]
+NOT_IMPORTED_BY = {
+    "contract": {"generation", "learning", "feedback", "lsp", "cli", "services"},
+    "generation": {"learning", "feedback", "lsp", "cli", "services"},
+    "learning": {"feedback", "lsp", "cli", "services"},
+    "feedback": {"learning", "lsp", "cli", "services"},
+}
 FORBIDDEN = (
     "pygls",
     "lsprotocol",
@@ -38,9 +43,47 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("module", DOMAIN)
-def test_domain_does_not_import_protocol_or_adapter_libraries(module: str) -> None:
-    assert _imports(PACKAGE / module).isdisjoint(FORBIDDEN)
+def _domain_modules() -> list[Path]:
+    modules = [PACKAGE / name for name in SHARED_MODULES]
+    for package in DOMAIN_PACKAGES:
+        modules += sorted((PACKAGE / package).rglob("*.py"))
+    return modules
+
+
+def _onex_imports(path: Path) -> set[str]:
+    """The sub-packages of onex_lsp a module imports (``onex_lsp.<first>...``)."""
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "onex_lsp" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("module", _domain_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_domain_does_not_import_protocol_or_adapter_libraries(module: Path) -> None:
+    """Only the adapters' own modules may import their library (the store and embedder)."""
+    adapters = {"store", "embeddings"}
+    imported = _imports(module)
+    if adapters & set(module.relative_to(PACKAGE).parts):
+        imported -= {"qdrant_client", "qdrant_edge", "sentence_transformers", "torch"}
+    assert imported.isdisjoint(FORBIDDEN)
+
+
+@pytest.mark.parametrize("package", sorted(NOT_IMPORTED_BY))
+def test_packages_respect_their_dependency_rules(package: str) -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(_onex_imports(path) & NOT_IMPORTED_BY[package])
+        for path in sorted((PACKAGE / package).rglob("*.py"))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_modules_stay_small() -> None:

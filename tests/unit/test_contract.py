@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from onex_lsp.contract import Severity, load_contract
-from onex_lsp.contract_schema import NodeKind
+from onex_lsp.contract.reader import Severity, load_contract
+from onex_lsp.contract.schema import NodeKind
 from tests.conftest import MINIMAL_EFFECT
 
 

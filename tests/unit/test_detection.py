@@ -6,16 +6,16 @@ from collections import Counter
 
 import pytest
 
-from onex_lsp.contract import load_contract
-from onex_lsp.contract_schema import NodeKind
-from onex_lsp.detection import (
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.contract.schema import NodeKind
+from onex_lsp.generation.detection import (
     KEYWORDS,
     VOCABULARY,
     Pattern,
     detect_contract,
     detect_operation,
 )
-from onex_lsp.ranking import choose_handlers
+from onex_lsp.generation.ranking import choose_handlers
 from tests.conftest import MINIMAL_EFFECT
 
 

@@ -6,7 +6,12 @@ import textwrap
 
 import pytest
 
-from onex_lsp.extraction import BlockKind, ExtractionError, extract_blocks, module_without_docstring
+from onex_lsp.learning.extraction import (
+    BlockKind,
+    ExtractionError,
+    extract_blocks,
+    module_without_docstring,
+)
 
 HANDLER = '''\
 """Handler for create_order."""

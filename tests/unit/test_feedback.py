@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from onex_lsp.feedback import (
+from onex_lsp.feedback.stats import PatternStats, fold
+from onex_lsp.feedback.tracker import (
     FeedbackTracker,
     TextChange,
     TrackedBlock,
@@ -13,7 +14,6 @@ from onex_lsp.feedback import (
     retention,
     token_hashes,
 )
-from onex_lsp.pattern_stats import PatternStats, fold
 
 DOC = "import os\n\n\ndef handle_x(request):\n    value = request.payload\n    return value\n\n\nTAIL = 1\n"
 BLOCK = DOC[DOC.index("def handle_x") : DOC.index("\n\n\nTAIL")]

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from onex_lsp.embeddings.hashing import HashingEmbedder
-from onex_lsp.library import PatternLibrary
-from onex_lsp.store import PatternStore, StoredPoint, StoreUnavailable
-from onex_lsp.store.qdrant_edge import EdgePatternStore
-from onex_lsp.store.qdrant_server import QdrantServerPatternStore
+from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.library import PatternLibrary
+from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
+from onex_lsp.learning.store.qdrant_server import QdrantServerPatternStore
 from tests.conftest import ROOT
 
 HANDLER = textwrap.dedent(
@@ -139,8 +139,8 @@ WORKER = """
 import sys, time
 sys.path.insert(0, {root!r})
 from tests.unit.test_library import handler, path
-from onex_lsp.embeddings.hashing import HashingEmbedder
-from onex_lsp.library import PatternLibrary
+from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.library import PatternLibrary
 from pathlib import Path
 library = PatternLibrary(Path({data!r}), HashingEmbedder())
 mode = sys.argv[1]

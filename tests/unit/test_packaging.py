@@ -28,4 +28,4 @@ def test_wheel_contains_templates_and_entry_point(tmp_path: Path) -> None:
     }
     assert shipped == expected
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "onex-lsp = onex_lsp.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "onex-lsp = onex_lsp.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

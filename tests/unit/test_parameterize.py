@@ -5,14 +5,19 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
-from onex_lsp.learning import blocks_from_source
-from onex_lsp.parameterize import (
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.pipeline import plan_package
+from onex_lsp.generation.ranking import choose_handlers
+from onex_lsp.generation.rendering import node_view
+from onex_lsp.learning.blocks import blocks_from_source
+from onex_lsp.learning.library import learned_option
+from onex_lsp.learning.parameterize import (
     NameContext,
     entity_of,
     fingerprint,
@@ -20,7 +25,6 @@ from onex_lsp.parameterize import (
     parameterize,
     plural,
 )
-from onex_lsp.ranking import LearnedOption
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples" / "contracts"
@@ -91,12 +95,10 @@ def test_a_create_user_block_re_renders_for_create_order(tmp_path: Path) -> None
     )
     contract = load_contract(text).contract
     assert contract is not None
-    option = LearnedOption(
-        handler.id,
-        handler.template,
-        "node_user_management_effect/handlers/handler_create_user.py",
-        0.9,
-    )
+    node = node_view(contract, choose_handlers(contract, detect_contract(contract), 0.7))
+    option = learned_option(handler, contract, node, "create_customer", 0.9)
+    assert option is not None
+    option = replace(option, origin="node_user_management_effect/handlers/handler_create_user.py")
     package = plan_package(contract, learned={"create_customer": [option]})
     rendered = package.files["handlers/handler_create_customer.py"]
     ast.parse(rendered)

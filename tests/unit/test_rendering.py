@@ -10,9 +10,9 @@ import jinja2
 import pytest
 from jinja2 import nodes
 
-from onex_lsp.contract import load_contract
-from onex_lsp.generation import plan_package
-from onex_lsp.rendering import SAFE_FILTERS, environment, templates_root
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.pipeline import plan_package
+from onex_lsp.generation.rendering import SAFE_FILTERS, environment, templates_root
 from tests.conftest import EXAMPLES, MINIMAL_EFFECT
 
 TEMPLATES = sorted(templates_root().rglob("*.j2"))

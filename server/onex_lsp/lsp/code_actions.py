@@ -16,22 +16,22 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from onex_lsp.contract import Contract
-from onex_lsp.detection import detect_contract
-from onex_lsp.drift import add_handler_edits, alternative_blocks, render_with_block
-from onex_lsp.generation import GeneratedPackage, plan_package
+from onex_lsp.contract.reader import Contract
+from onex_lsp.feedback.stats import builtin_key, learned_key
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.drift import add_handler_edits, alternative_blocks, render_with_block
+from onex_lsp.generation.offers import generate_title
+from onex_lsp.generation.pipeline import GeneratedPackage, plan_package
+from onex_lsp.generation.ranking import HandlerChoice, LearnedOption, apply_learned, choose_handlers
+from onex_lsp.generation.targets import package_target
 from onex_lsp.lsp import feedback_features, learning_features
 from onex_lsp.lsp.convert import create_files_edit, whole_document_edit
 from onex_lsp.lsp.documents import parse_document
-from onex_lsp.pattern_stats import builtin_key, learned_key
-from onex_lsp.ranking import HandlerChoice, LearnedOption, apply_learned, choose_handlers
-from onex_lsp.suggestions import (
+from onex_lsp.lsp.suggestions import (
     ADD_HANDLER_KIND,
     GENERATE_NODE_KIND,
     INSERT_PATTERN_KIND,
-    generate_title,
     new_suggestion_id,
-    package_target,
 )
 
 if TYPE_CHECKING:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from onex_lsp.detection import detect_contract
-from onex_lsp.drift import add_handler_edits, apply_add_handler
+from onex_lsp.feedback.stats import builtin_key
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.drift import add_handler_edits, apply_add_handler
+from onex_lsp.generation.ranking import choose_handlers
+from onex_lsp.generation.targets import package_target
 from onex_lsp.lsp import code_actions, feedback_features, learning_features
 from onex_lsp.lsp.documents import parse_document, publish
-from onex_lsp.pattern_stats import builtin_key
-from onex_lsp.ranking import choose_handlers
-from onex_lsp.suggestions import package_target
 from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
-from onex_lsp.contract import ContractIssue, Severity
+from onex_lsp.contract.reader import ContractIssue, Severity
 from onex_lsp.positions import Position, Range
 
 SOURCE = "onex-lsp"

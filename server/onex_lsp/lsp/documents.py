@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from onex_lsp.contract import ContractIssue, ContractResult, Severity, load_contract
-from onex_lsp.drift import missing_handlers
-from onex_lsp.framework_check import FrameworkUnavailable, validate_with_framework
+from onex_lsp.contract.framework_check import FrameworkUnavailable, validate_with_framework
+from onex_lsp.contract.reader import ContractIssue, ContractResult, Severity, load_contract
+from onex_lsp.generation.drift import missing_handlers
 from onex_lsp.lsp.convert import SOURCE, lsp_diagnostic, lsp_range, uri_to_path
 from onex_lsp.positions import Range
 

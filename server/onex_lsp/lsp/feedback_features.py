@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from onex_lsp.extraction import BlockKind, ExtractionError, extract_blocks
-from onex_lsp.feedback import (
+from onex_lsp.feedback.stats import PatternStats, fold
+from onex_lsp.feedback.tracker import (
     FeedbackEvent,
     TextChange,
     TrackedBlock,
     change_from_texts,
     token_hashes,
 )
+from onex_lsp.learning.extraction import BlockKind, ExtractionError, extract_blocks
 from onex_lsp.lsp.convert import path_to_uri, uri_to_path
-from onex_lsp.pattern_stats import PatternStats, fold
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from onex_lsp.detection import detect_contract
+from onex_lsp.feedback.stats import builtin_key
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.ranking import choose_handlers
 from onex_lsp.lsp import feedback_features
 from onex_lsp.lsp.convert import domain_position, lsp_range
 from onex_lsp.lsp.documents import parse_document
-from onex_lsp.pattern_stats import builtin_key
-from onex_lsp.ranking import choose_handlers
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onex_lsp import services
-from onex_lsp.contract import Contract
-from onex_lsp.library import learned_options
+from onex_lsp.contract.reader import Contract
+from onex_lsp.feedback.stats import LEARNED_PRIOR, builtin_key, learned_key
+from onex_lsp.generation.ranking import HandlerChoice, LearnedOption
+from onex_lsp.learning.library import learned_options
 from onex_lsp.lsp import feedback_features
 from onex_lsp.lsp.convert import uri_to_path
-from onex_lsp.pattern_stats import LEARNED_PRIOR, builtin_key, learned_key
-from onex_lsp.ranking import HandlerChoice, LearnedOption
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer

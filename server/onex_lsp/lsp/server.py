@@ -15,9 +15,10 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
 from onex_lsp import __version__
-from onex_lsp.contract import Contract, load_contract
-from onex_lsp.feedback import FeedbackTracker
-from onex_lsp.library import PatternLibrary
+from onex_lsp.contract.reader import Contract, load_contract
+from onex_lsp.feedback.stats import PatternStats
+from onex_lsp.feedback.tracker import FeedbackTracker
+from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.lsp import (
     code_actions,
     commands,
@@ -29,14 +30,13 @@ from onex_lsp.lsp import (
 from onex_lsp.lsp.capabilities import ClientSupport, client_support
 from onex_lsp.lsp.convert import path_to_uri, uri_to_path
 from onex_lsp.lsp.log import ClientLogHandler
-from onex_lsp.pattern_stats import PatternStats
-from onex_lsp.settings import NotificationLevel, Settings, parse_settings
-from onex_lsp.suggestions import (
+from onex_lsp.lsp.suggestions import (
     ADD_HANDLER_KIND,
     GENERATE_NODE_KIND,
     INSERT_PATTERN_KIND,
     SuggestionLog,
 )
+from onex_lsp.settings import NotificationLevel, Settings, parse_settings
 
 log = logging.getLogger(__name__)
 _MESSAGE_LEVELS = {

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from onex_lsp.contract import Contract, Operation
-from onex_lsp.detection import FITS, VOCABULARY, Pattern, detect_contract
-from onex_lsp.formatting import format_sources
-from onex_lsp.generation import plan_package
-from onex_lsp.ranking import STUB, HandlerChoice, choose_handlers
-from onex_lsp.rendering import block_shape, render_package
+from onex_lsp.contract.reader import Contract, Operation
+from onex_lsp.generation.detection import FITS, VOCABULARY, Pattern, detect_contract
+from onex_lsp.generation.formatting import format_sources
+from onex_lsp.generation.pipeline import plan_package
+from onex_lsp.generation.ranking import STUB, HandlerChoice, choose_handlers
+from onex_lsp.generation.rendering import block_shape, render_package
 from onex_lsp.workspace_fs import atomic_write, write_tree
 
 

@@ -15,7 +15,7 @@ from pathlib import PurePath
 import yaml
 from yaml.nodes import Node
 
-from onex_lsp.contract_schema import (
+from onex_lsp.contract.schema import (
     ALL_KEYS,
     KIND_KEYS,
     KINDS_NEEDING_PERFORMANCE,
@@ -24,14 +24,14 @@ from onex_lsp.contract_schema import (
     REQUIRED_KEYS,
     NodeKind,
 )
-from onex_lsp.contract_sections import (
+from onex_lsp.contract.sections import (
     Operation,
     read_dependencies,
     read_operations,
     read_tags,
     require_performance,
 )
-from onex_lsp.contract_yaml import (
+from onex_lsp.contract.yaml_reader import (
     AliasRefused,
     ContractIssue,
     Items,

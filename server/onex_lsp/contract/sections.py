@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from yaml.nodes import Node
 
-from onex_lsp.contract_schema import (
+from onex_lsp.contract.schema import (
     HANDLER_ENTRY_KEYS,
     HANDLER_REF_KEYS,
     HANDLER_ROUTING_KEYS,
     ROUTING_STRATEGIES,
     NodeKind,
 )
-from onex_lsp.contract_yaml import Items, YamlReader, node_range
+from onex_lsp.contract.yaml_reader import Items, YamlReader, node_range
 from onex_lsp.identifiers import is_snake_identifier, to_snake
 from onex_lsp.positions import Range
 

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onex_lsp.contract import Contract, load_contract
-from onex_lsp.detection import detect_contract
-from onex_lsp.embeddings import CachedEmbedder, Embedder
-from onex_lsp.journal import SCHEMA_VERSION, Journal, LearnedBlock
-from onex_lsp.learning import LearnOutcome, blocks_from_source, describe
-from onex_lsp.parameterize import instantiate
-from onex_lsp.ranking import LearnedOption, choose_handlers
-from onex_lsp.rendering import name_context, node_view
-from onex_lsp.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.contract.reader import Contract, load_contract
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.ranking import LearnedOption, choose_handlers
+from onex_lsp.generation.rendering import NodeView, node_view
+from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source, describe
+from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
+from onex_lsp.learning.journal import SCHEMA_VERSION, Journal, LearnedBlock
+from onex_lsp.learning.parameterize import NameContext, instantiate
+from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
 from onex_lsp.workspace_fs import atomic_write
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class PatternLibrary:
         if self._store is not None:
             return self._store
         if self.store_url:
-            from onex_lsp.store.qdrant_server import QdrantServerPatternStore
+            from onex_lsp.learning.store.qdrant_server import QdrantServerPatternStore
 
             store: PatternStore = QdrantServerPatternStore(
                 self.store_url, self._embedder.dim, self._embedder.id, self.api_key
@@ -117,7 +117,7 @@ class PatternLibrary:
         return store
 
     def _open_edge(self) -> PatternStore:
-        from onex_lsp.store.qdrant_edge import EdgePatternStore
+        from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
 
         folder = self._index_folder()
         meta_file = folder / "onex-index.json"
@@ -275,15 +275,36 @@ def learned_options(
             continue
         query = describe(contract.kind.value, choice.block, choice.operation, contract.description)
         for candidate in library.candidates(contract.kind.value, choice.block, query, limit):
-            learned = candidate.block
-            try:
-                ast.parse(
-                    instantiate(learned.template, name_context(contract, node, choice.operation))
-                )
-            except (SyntaxError, ValueError):
-                continue
-            origin = "/".join(Path(learned.origin_file).parts[-3:])
-            options.setdefault(choice.operation, []).append(
-                LearnedOption(learned.id, learned.template, origin, candidate.similarity)
+            option = learned_option(
+                candidate.block, contract, node, choice.operation, candidate.similarity
             )
+            if option is not None:
+                options.setdefault(choice.operation, []).append(option)
     return options
+
+
+def learned_option(
+    learned: LearnedBlock, contract: Contract, node: NodeView, operation: str, similarity: float
+) -> LearnedOption | None:
+    """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
+    not become valid Python with this contract's names."""
+    try:
+        module_text = instantiate(learned.template, name_context(contract, node, operation))
+        ast.parse(module_text)
+    except (SyntaxError, ValueError):
+        return None
+    origin = "/".join(Path(learned.origin_file).parts[-3:])
+    return LearnedOption(learned.id, module_text, origin, similarity)
+
+
+def name_context(contract: Contract, node: NodeView, operation: str) -> NameContext:
+    """The new contract's names, for re-rendering a learned template."""
+    return NameContext(
+        node=node.name,
+        kind=contract.kind.value,
+        operation=operation,
+        input_class=node.input_class,
+        output_class=node.output_class,
+        repository_protocol=node.repository_protocol,
+        executor_protocol=node.executor_protocol,
+    )

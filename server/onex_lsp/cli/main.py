@@ -8,17 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from onex_lsp import __version__, cli_patterns
-from onex_lsp.contract import ContractIssue
-from onex_lsp.generation import (
+from onex_lsp import __version__
+from onex_lsp.cli import patterns as cli_patterns
+from onex_lsp.contract.reader import ContractIssue
+from onex_lsp.generation.pipeline import (
     GeneratedPackage,
     plan_package,
     read_contract,
 )
+from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
+from onex_lsp.generation.targets import PackageTarget, package_target
 from onex_lsp.identifiers import IdentifierError
 from onex_lsp.positions import human_location
-from onex_lsp.ranking import DEFAULT_THRESHOLD
-from onex_lsp.suggestions import PackageTarget, package_target
 from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
 
 EXIT_OK = 0

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from onex_lsp.contract import (
+from onex_lsp.contract.reader import (
     MAX_CONTRACT_BYTES,
     Contract,
     ContractIssue,
@@ -14,17 +14,17 @@ from onex_lsp.contract import (
     load_contract,
     oversized_result,
 )
-from onex_lsp.detection import ContractDetection, detect_contract
-from onex_lsp.formatting import format_sources
-from onex_lsp.positions import Range
-from onex_lsp.ranking import (
+from onex_lsp.generation.detection import ContractDetection, detect_contract
+from onex_lsp.generation.formatting import format_sources
+from onex_lsp.generation.ranking import (
     DEFAULT_THRESHOLD,
     HandlerChoice,
     LearnedOption,
     apply_learned,
     choose_handlers,
 )
-from onex_lsp.rendering import render_package
+from onex_lsp.generation.rendering import render_package
+from onex_lsp.positions import Range
 
 
 @dataclass(frozen=True)

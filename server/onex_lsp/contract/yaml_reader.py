@@ -14,7 +14,7 @@ from enum import StrEnum
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from onex_lsp.contract_schema import SEMVER_KEYS
+from onex_lsp.contract.schema import SEMVER_KEYS
 from onex_lsp.positions import Range, range_from_yaml_marks
 
 Items = dict[str, tuple[Node, Node]]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from onex_lsp.contract import Contract
-from onex_lsp.contract_schema import NodeKind
-from onex_lsp.detection import FITS, ContractDetection, Pattern, PatternMatch
+from onex_lsp.contract.reader import Contract
+from onex_lsp.contract.schema import NodeKind
+from onex_lsp.generation.detection import FITS, ContractDetection, Pattern, PatternMatch
 
 DEFAULT_THRESHOLD = 0.7
 STEP_CONFIDENCE = 0.8  # an operation of an ORCHESTRATOR that runs as a workflow step
@@ -25,7 +25,7 @@ class LearnedOption:
     """A learned handler that could stand in for an operation's built-in block."""
 
     block_id: str
-    template: str
+    module_text: str  # the learned handler module, re-rendered with this contract's names
     origin: str  # the file it was learned from, as the user knows it
     similarity: float
     keep_estimate: float = 1.0  # how often this block was kept (feedback); 1.0 until known

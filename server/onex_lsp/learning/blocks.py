@@ -13,19 +13,19 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from onex_lsp.contract_schema import NodeKind
-from onex_lsp.detection import FITS, detect_operation
-from onex_lsp.extraction import (
+from onex_lsp.contract.schema import NodeKind
+from onex_lsp.generation.detection import FITS, detect_operation
+from onex_lsp.generation.rendering import block_shape
+from onex_lsp.identifiers import is_snake_identifier
+from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractedBlock,
     ExtractionError,
     extract_blocks,
     module_without_docstring,
 )
-from onex_lsp.identifiers import is_snake_identifier
-from onex_lsp.journal import LearnedBlock
-from onex_lsp.parameterize import NameContext, entity_of, fingerprint, parameterize
-from onex_lsp.rendering import block_shape
+from onex_lsp.learning.journal import LearnedBlock
+from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint, parameterize
 
 _PACKAGE = re.compile(r"^node_(?P<name>[a-z0-9_]+?)_(?P<kind>effect|compute|reducer|orchestrator)$")
 _ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")

@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from onex_lsp.detection import lookup
+from onex_lsp.generation.detection import lookup
 from onex_lsp.identifiers import check_pascal, check_snake, to_pascal
 
 # Words too common in code to be abstracted as "the entity".

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import jinja2
 
-from onex_lsp.contract import Contract
-from onex_lsp.contract_schema import NodeKind
+from onex_lsp.contract.reader import Contract
+from onex_lsp.contract.schema import NodeKind
+from onex_lsp.generation.ranking import STUB, HandlerChoice, workflow_steps
 from onex_lsp.identifiers import (
     check_pascal,
     check_snake,
@@ -27,8 +28,6 @@ from onex_lsp.identifiers import (
     py_string,
     to_pascal,
 )
-from onex_lsp.parameterize import NameContext, instantiate
-from onex_lsp.ranking import STUB, HandlerChoice, workflow_steps
 
 SAFE_FILTERS = frozenset({"ident", "pystr", "doc", "doc_inline", "comment"})
 
@@ -244,23 +243,10 @@ def handler_view(
     )
 
 
-def name_context(contract: Contract, node: NodeView, operation: str) -> NameContext:
-    """The new contract's names, for re-rendering a learned template."""
-    return NameContext(
-        node=node.name,
-        kind=contract.kind.value,
-        operation=operation,
-        input_class=node.input_class,
-        output_class=node.output_class,
-        repository_protocol=node.repository_protocol,
-        executor_protocol=node.executor_protocol,
-    )
-
-
 def learned_module(contract: Contract, node: NodeView, choice: HandlerChoice) -> str:
     """A learned handler re-rendered for this contract, under a header saying where from."""
     assert choice.learned is not None
-    body = instantiate(choice.learned.template, name_context(contract, node, choice.operation))
+    body = choice.learned.module_text
     header = _doc(f"{choice.reason}. Learned block {choice.learned.block_id}.")
     title = f"Handler for {py_string(choice.operation)} in {node.package}."
     return f'"""{title}\n\n{header}\n"""\n\n{body}'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from onex_lsp.journal import Journal
+from onex_lsp.learning.journal import Journal
 
 
 class Embedder(Protocol):

@@ -14,7 +14,7 @@ from typing import Any
 
 import qdrant_edge as q
 
-from onex_lsp.store import Hit, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import Hit, StoredPoint, StoreUnavailable
 
 _KEYWORD_FIELDS = ("kind", "block", "node_kind", "needs")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from onex_lsp.contract import Contract, describe_words
-from onex_lsp.contract_schema import NodeKind
+from onex_lsp.contract.reader import Contract, describe_words
+from onex_lsp.contract.schema import NodeKind
 from onex_lsp.identifiers import split_words
 
 

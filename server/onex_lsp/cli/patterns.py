@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 from onex_lsp import services
-from onex_lsp.journal import LearnedBlock
-from onex_lsp.library import PatternLibrary
-from onex_lsp.pattern_stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
+from onex_lsp.feedback.stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
+from onex_lsp.learning.journal import LearnedBlock
+from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.settings import Settings, StoreSettings
 
 _SKIP_DIRS = {".git", ".hg", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}

@@ -8,7 +8,7 @@ from typing import Any
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
-from onex_lsp.store import Hit, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import Hit, StoredPoint, StoreUnavailable
 
 COLLECTION_PREFIX = "onex_patterns_"
 
