@@ -12,6 +12,7 @@ from pathlib import Path
 
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,8 @@ def main(repeats: int) -> None:
             assert contract is not None
             detect_contract(contract)
             parsed = time.perf_counter()
-            files = len(plan_package(contract).files)
+            where = Location(path.resolve(), path.resolve().parent)
+            files = len(plan_package(contract, where).files)
             parse.append((parsed - started) * 1000)
             generate.append((time.perf_counter() - parsed) * 1000)
         print(

@@ -6,10 +6,14 @@ import importlib.util
 import os
 import shutil
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 import pytest
+
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.package_plan import Location
+from onex_lsp.generation.pipeline import GeneratedPackage, plan_package
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "contracts").glob("*.yaml"))
@@ -18,7 +22,7 @@ MINIMAL_EFFECT = """\
 name: user_management
 contract_version: {major: 1, minor: 0, patch: 0}
 description: Manages users
-node_type: effect
+node_type: EFFECT_GENERIC
 input_model: ModelUserManagementInput
 output_model: ModelUserManagementOutput
 handler_routing:
@@ -33,6 +37,37 @@ handler_routing:
 @pytest.fixture
 def minimal_effect() -> str:
     return MINIMAL_EFFECT
+
+
+WORKSPACE = PurePosixPath("/workspace")
+
+
+def generate(text: str, folder: str = "contracts", *, threshold: float = 0.7) -> GeneratedPackage:
+    """The package a contract text generates when it sits in ``/workspace/<folder>/``."""
+    path = WORKSPACE / folder / "contract.yaml"
+    result = load_contract(text, str(path))
+    assert result.contract is not None, result.issues
+    return plan_package(result.contract, Location(path, WORKSPACE), threshold)
+
+
+def expected_package(contract_path: Path, workspace: Path) -> tuple[Path, dict[str, str]]:
+    """(package folder, its files by path inside it) the server writes for a contract in a
+    workspace: what an editor test compares the disk with."""
+    result = load_contract(contract_path.read_text(), str(contract_path))
+    assert result.contract is not None, result.issues
+    where = Location(contract_path.resolve(), workspace.resolve())
+    generated = plan_package(result.contract, where)
+    return workspace.resolve() / generated.plan.package, package_files(generated)
+
+
+def package_files(generated: GeneratedPackage) -> dict[str, str]:
+    """The generated files by their path inside the package folder."""
+    prefix = f"{generated.plan.package}/"
+    return {
+        rel.removeprefix(prefix): text
+        for rel, text in generated.files.items()
+        if rel.startswith(prefix)
+    }
 
 
 def _load_builder() -> ModuleType:

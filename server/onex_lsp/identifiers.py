@@ -16,23 +16,6 @@ _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _MAX_IDENTIFIER = 80
-MAX_NODE_NAME = 48  # node_<name>_orchestrator and Model<Name>Output stay readable
-
-# Names that would shadow what generated modules import or define.
-_RESERVED = frozenset(
-    {
-        "any",
-        "self",
-        "cls",
-        "request",
-        "repository",
-        "executor",
-        "container",
-        "none",
-        "true",
-        "false",
-    }
-)
 
 
 class IdentifierError(ValueError):
@@ -53,6 +36,11 @@ def split_words(text: str) -> list[str]:
     return words
 
 
+def is_snake_words(text: str) -> bool:
+    """Lowercase ASCII words joined by single underscores (a keyword counts)."""
+    return bool(_SNAKE.match(text)) and len(text) <= _MAX_IDENTIFIER
+
+
 def is_snake_identifier(text: str) -> bool:
     return (
         bool(_SNAKE.match(text))
@@ -71,8 +59,6 @@ def check_snake(text: str, what: str = "name") -> str:
             f"starting with a letter, at most {_MAX_IDENTIFIER} characters, "
             "not a Python keyword)"
         )
-    if text in _RESERVED:
-        raise IdentifierError(f"{what} {text!r} is reserved in generated code")
     return text
 
 

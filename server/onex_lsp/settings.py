@@ -58,6 +58,7 @@ class Settings:
     validation_interpreter: str | None = None
     notification_level: NotificationLevel = NotificationLevel.WARNING
     diagnostics_delay_ms: int = 300
+    strict_model: bool = False  # also show what only the strict ModelContract models reject
     store: StoreSettings = field(default_factory=StoreSettings)
     embedder: str = "minilm"  # minilm | hashing (the lexical fallback, no model)
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
@@ -150,6 +151,7 @@ _TOP: Converters = {
     "validationInterpreter": ("validation_interpreter", _optional_text),
     "notificationLevel": ("notification_level", NotificationLevel),
     "diagnosticsDelayMs": ("diagnostics_delay_ms", _whole(0, 10_000, "milliseconds")),
+    "strictModel": ("strict_model", _bool),
     "embedder": ("embedder", _choice("minilm", "hashing")),
 }
 

@@ -52,6 +52,17 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def read_texts(root: Path, relatives: list[str]) -> dict[str, str | None]:
+    """The current text of each path under ``root`` (None: absent or unreadable as text)."""
+    texts: dict[str, str | None] = {}
+    for rel in relatives:
+        try:
+            texts[rel] = confined_path(root, rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, UnsafePathError):
+            texts[rel] = None
+    return texts
+
+
 @dataclass(frozen=True)
 class WriteResult:
     written: tuple[Path, ...]

@@ -14,8 +14,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.drift import render_with_block
+from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
-from onex_lsp.generation.targets import package_target
 from onex_lsp.workspace_fs import write_tree
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
@@ -54,8 +54,7 @@ def _generate_in_place(workspace: Path, example: str) -> Path:
     shutil.copy(EXAMPLES / example, contract_path)
     contract = load_contract(contract_path.read_text(), str(contract_path)).contract
     assert contract is not None
-    target = package_target(contract_path, contract)
-    write_tree(target.root, target.files_to_write(plan_package(contract)))
+    write_tree(workspace, plan_package(contract, Location(contract_path, workspace)).files)
     return folder
 
 
@@ -72,7 +71,7 @@ async def test_missing_handler_is_diagnosed_and_fixed_with_routing(client: Langu
             )
         )
     )
-    await wait_for(lambda: doc_uri in client.diagnostics)
+    await wait_for(lambda: bool(client.diagnostics.get(doc_uri)))
     (diagnostic,) = client.diagnostics[doc_uri]
     assert diagnostic.code == "missing-handler"
     assert diagnostic.severity == lsp.DiagnosticSeverity.Warning
@@ -120,7 +119,9 @@ async def test_insert_alternative_pattern_block(client: LanguageClient) -> None:
         (package / "contract.yaml").read_text(), str(package / "contract.yaml")
     ).contract
     assert contract is not None
-    assert handler.read_text() == render_with_block(
-        contract, "normalize_customer", "transformation.parse", 0.7
+    where = Location(package / "contract.yaml", client.workspace_root)  # type: ignore[attr-defined]
+    _, expected = render_with_block(
+        contract, where, "normalize_customer", "transformation.parse", 0.7
     )
+    assert handler.read_text() == expected
     assert "_parse_value" in handler.read_text()

@@ -11,8 +11,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 from pytest_lsp.client import make_test_lsp_client
 
-from onex_lsp.contract.reader import load_contract
-from onex_lsp.generation.pipeline import plan_package
+from tests.conftest import generate, package_files
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
@@ -37,7 +36,7 @@ OPTIONS = {
 def contract_text(entity: str) -> str:
     return (
         f"name: {entity}_book\ncontract_version: {{major: 1, minor: 0, patch: 0}}\n"
-        f"description: Keeps {entity} records.\nnode_type: effect\n"
+        f"description: Keeps {entity} records.\nnode_type: EFFECT_GENERIC\n"
         f"input_model: Model{entity.capitalize()}BookInput\noutput_model: Model{entity.capitalize()}BookOutput\n"
         "handler_routing:\n  version: {major: 1, minor: 0, patch: 0}\n  routing_strategy: operation_match\n  handlers:\n"
         f"    - operation: create_{entity}\n      handler: {{name: handle_create_{entity}, module: handlers.handler_create_{entity}}}\n"
@@ -46,15 +45,11 @@ def contract_text(entity: str) -> str:
 
 
 def learn_house_style(workspace: Path) -> None:
-    contract = load_contract(contract_text("user"), "node_user_book_effect/contract.yaml").contract
-    assert contract is not None
-    house = (
-        plan_package(contract)
-        .files["handlers/handler_create_user.py"]
-        .replace(
-            "    stored = await repository.create(record)\n",
-            HOUSE + "    stored = await repository.create(record)\n",
-        )
+    house = package_files(generate(contract_text("user")))[
+        "handlers/handler_create_user.py"
+    ].replace(
+        "    stored = await repository.create(record)\n",
+        HOUSE + "    stored = await repository.create(record)\n",
     )
     source = workspace / "seed" / "node_user_book_effect" / "handlers" / "handler_create_user.py"
     source.parent.mkdir(parents=True)

@@ -18,6 +18,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
 from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
@@ -71,9 +72,11 @@ async def test_generate_node_writes_what_the_cli_writes(client: LanguageClient) 
     package = workspace / "node_user_management_effect"
     contract = load_contract(EXAMPLE.read_text(), str(contract_path)).contract
     assert contract is not None
-    expected = plan_package(contract).files
+    expected = plan_package(contract, Location(contract_path, workspace)).files
     written = {
-        p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()
+        p.relative_to(workspace).as_posix(): p.read_text()
+        for p in package.rglob("*")
+        if p.is_file()
     }
     assert written == expected
 
@@ -109,7 +112,9 @@ async def test_diagnostics_appear_with_ranges_and_clear(client: LanguageClient) 
     await wait_for(lambda: doc_uri in client.diagnostics)
     assert list(client.diagnostics[doc_uri]) == []
 
-    bad = good.replace("node_type: effect", "node_type: gizmo").replace("tags:", "bogus: 1\ntags:")
+    bad = good.replace("node_type: EFFECT_GENERIC", "node_type: gizmo").replace(
+        "tags:", "version: 1\ntags:"
+    )
     client.text_document_did_change(
         lsp.DidChangeTextDocumentParams(
             text_document=lsp.VersionedTextDocumentIdentifier(uri=doc_uri, version=2),
@@ -123,7 +128,7 @@ async def test_diagnostics_appear_with_ranges_and_clear(client: LanguageClient) 
     }
     assert found == {
         ("invalid-node-type", 4, 11, lsp.DiagnosticSeverity.Error),
-        ("unknown-key", 8, 0, lsp.DiagnosticSeverity.Error),
+        ("deprecated-version-key", 8, 0, lsp.DiagnosticSeverity.Error),
     }
     assert all(d.source == "onex-lsp" for d in client.diagnostics[doc_uri])
     # Nothing to generate from a broken contract.
@@ -159,13 +164,25 @@ async def test_hover_explains_the_detected_pattern(client: LanguageClient) -> No
     assert isinstance(result.contents, lsp.MarkupContent)
     assert "**get_user** → `crud.read` (confidence 0.95)" in result.contents.value
     assert "get_user: verb 'get' → CRUD read" in result.contents.value
-    nothing = await client.text_document_hover_async(
+    assert "Handler: `handle_get_user` in `node_user_management_effect/handlers/" in (
+        result.contents.value
+    )
+    first_line = await client.text_document_hover_async(
         lsp.HoverParams(
             text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
             position=lsp.Position(line=0, character=0),
         )
     )
-    assert nothing is None
+    assert first_line is not None and isinstance(first_line.contents, lsp.MarkupContent)
+    assert first_line.contents.value.startswith("**ONEX contract** — strict typed contract")
+    assert "EFFECT node `user_management`" in first_line.contents.value
+    between = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            position=lsp.Position(line=2, character=0),
+        )
+    )
+    assert between is None
 
 
 async def test_show_detected_patterns_and_settings_change(client: LanguageClient) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.pipeline import plan_package
-from tests.conftest import ROOT, find_nvim
+from tests.conftest import ROOT, expected_package, find_nvim
 
 HERE = Path(__file__).parent
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
@@ -32,10 +32,7 @@ def test_neovim_generates_a_package_that_runs_on_omnibase_core(tmp_path: Path, p
     workspace.mkdir()
     contract_path = workspace / "user_management_effect.yaml"
     shutil.copy(EXAMPLE, contract_path)
-    contract = load_contract(contract_path.read_text(), str(contract_path)).contract
-    assert contract is not None
-    expected = plan_package(contract).files
-    package = workspace / contract.package_name
+    package, expected = expected_package(contract_path, workspace)
     result = tmp_path / "result.txt"
     env = {
         **os.environ,

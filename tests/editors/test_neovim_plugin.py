@@ -28,7 +28,7 @@ from onex_lsp.contract.reader import load_contract
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.learning.library import INDEX_DIR
-from tests.conftest import ROOT, find_nvim
+from tests.conftest import ROOT, expected_package, find_nvim
 
 HERE = Path(__file__).parent
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
@@ -157,10 +157,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Press <leader>og on the contract once; the tests below look at what it did."""
     root = tmp_path_factory.mktemp("nvim-plugin-generate")
     workspace, contract_path = _workspace(root)
-    contract = load_contract(contract_path.read_text(), str(contract_path)).contract
-    assert contract is not None and contract.package_name == PACKAGE
-    expected = plan_package(contract).files
-    package = workspace / PACKAGE
+    package, expected = expected_package(contract_path, workspace)
+    assert package.name == PACKAGE
     report = run_scenario(
         "generate",
         workspace,

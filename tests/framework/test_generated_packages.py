@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,6 +89,21 @@ print(json.dumps({"is_valid": r.is_valid, "violations": r.violations}))
 """
 
 
+def test_generated_packages_pass_onex_validate_strict(
+    py312: Path, generated: dict[str, Path]
+) -> None:
+    """The framework's own gate, on every package (outside any folder named 'examples':
+    ``onex validate`` skips paths containing that word)."""
+    root = next(iter(generated.values())).parent
+    assert "examples" not in str(root)
+    onex = py312.parent / "onex"
+    names = sorted(p.name for p in generated.values())
+    proc = _run(onex, "-v", "validate", "--strict", *names, cwd=root)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert proc.stdout.count("Validating ") == len(names)
+    assert "[FAIL]" not in proc.stdout
+
+
 @pytest.mark.parametrize("contract", CONTRACTS, ids=lambda p: p.stem)
 def test_contract_passes_service_contract_validator(
     py312: Path, generated: dict[str, Path], contract: Path
@@ -119,57 +136,71 @@ def test_contract_key_tables_match_the_installed_framework(py312: Path, tmp_path
     assert sorted(ROUTING_STRATEGIES) == fields["strategies"]
 
 
+def _grow(folder: Path, extra: str, entry: str) -> tuple[Any, Any]:
+    """Append an operation to the contract in ``folder``; the new contract and where it is."""
+    from onex_lsp.contract.reader import load_contract
+    from onex_lsp.generation.package_plan import Location
+
+    contract_path = folder / "contract.yaml"
+    grown = contract_path.read_text() + entry
+    contract_path.write_text(grown)
+    contract = load_contract(grown, str(contract_path)).contract
+    assert contract is not None
+    return contract, Location(contract_path, folder.parent)
+
+
 def test_quick_fix_and_alternative_blocks_keep_the_package_working(
     py312: Path, tmp_path: Path
 ) -> None:
     """The drift edits (a new operation's handler and routing, an alternative block)
-    leave a package that still passes ruff, mypy --strict and its tests."""
+    leave a package that still passes ruff, mypy --strict and its tests, in the function
+    layout and in the class layout."""
     from onex_lsp.contract.reader import load_contract
     from onex_lsp.generation.detection import detect_contract
-    from onex_lsp.generation.drift import (
-        add_handler_edits,
-        alternative_blocks,
-        apply_add_handler,
-        render_with_block,
-    )
+    from onex_lsp.generation.drift import add_handler_plan, alternative_blocks, render_with_block
+    from onex_lsp.generation.package_plan import Location
     from onex_lsp.generation.pipeline import plan_package
     from onex_lsp.generation.ranking import choose_handlers
-    from onex_lsp.generation.targets import package_target
-    from onex_lsp.workspace_fs import atomic_write, write_tree
+    from onex_lsp.lsp.commands import apply_additions
+    from onex_lsp.workspace_fs import atomic_write, read_texts, write_tree
 
     packages = []
-    for example, extra in [
-        ("user_management_effect", "find_user"),
-        ("sales_metrics_reducer", "sum_refunds"),
-        ("user_onboarding_orchestrator", "notify_manager"),
-    ]:
+    cases = [
+        ("user_management_effect", "find_user", "handle_find_user", "handlers.handler_find_user"),
+        ("sales_metrics_reducer", "sum_refunds", "handle_sum_refunds", "handlers.handler_sum_refunds"),
+        ("user_onboarding_orchestrator", "notify_manager", "handle_notify_manager",
+         "handlers.handler_notify_manager"),
+        ("customer_records_effect", "archive_customer", "HandlerArchiveCustomer",
+         "handlers.handler_archive_customer"),
+    ]  # fmt: skip
+    for example, extra, name, module in cases:
         folder = tmp_path / f"node_{example}"
         folder.mkdir()
         contract_path = folder / "contract.yaml"
         original = (ROOT / "examples" / "contracts" / f"{example}.yaml").read_text()
+        if name[0].isupper():  # the class layout: every handler named as a class
+            original = re.sub(
+                r"name: handle_(\w+)",
+                lambda m: "name: Handler" + "".join(w.title() for w in m.group(1).split("_")),
+                original,
+            )
         contract_path.write_text(original)
         contract = load_contract(original, str(contract_path)).contract
         assert contract is not None
-        target = package_target(contract_path, contract)
-        write_tree(target.root, target.files_to_write(plan_package(contract)))
-        grown = (
-            original
-            + f"    - operation: {extra}\n      handler: {{name: handle_{extra}, module: {folder.name}.handlers.handler_{extra}}}\n"
-        )
-        contract_path.write_text(grown)
-        contract = load_contract(grown, str(contract_path)).contract
-        assert contract is not None
-        plan = add_handler_edits(contract, folder, extra, 0.7)
-        assert plan.routed
-        apply_add_handler(plan, folder)
+        write_tree(tmp_path, plan_package(contract, Location(contract_path, tmp_path)).files)
+        entry = f"    - operation: {extra}\n      handler: {{name: {name}, module: {module}}}\n"
+        contract, where = _grow(folder, extra, entry)
+        generated = plan_package(contract, where)
+        plan = add_handler_plan(generated, extra, read_texts(tmp_path, list(generated.files)))
+        assert plan.routed, example
+        apply_additions(tmp_path, plan)
         # Swap the first handler for each alternative block in turn; keep the last one.
         first = choose_handlers(contract, detect_contract(contract))[0]
-        for block in alternative_blocks(contract, first):
-            atomic_write(
-                folder / "handlers" / f"handler_{first.operation}.py",
-                render_with_block(contract, first.operation, block, 0.7),
-            )
-            assert ast_ok(folder / "handlers" / f"handler_{first.operation}.py")
+        if generated.plan.style.value == "function":
+            for block in alternative_blocks(contract, first):
+                rel, text = render_with_block(contract, where, first.operation, block, 0.7)
+                atomic_write(tmp_path / rel, text)
+                assert ast_ok(tmp_path / rel)
         packages.append(folder.name)
     check = _run(py312, "-m", "ruff", "check", "--isolated", *packages, cwd=tmp_path)
     assert check.returncode == 0, check.stdout
@@ -179,18 +210,38 @@ def test_quick_fix_and_alternative_blocks_keep_the_package_working(
     # and the new operation must be routed.
     for package in packages:
         proc = _run(
-            py312,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            package,
-            "-k",
-            "lifecycle or unknown_operation",
-            cwd=tmp_path,
-        )
+            py312, "-m", "pytest", "-q", "-p", "no:cacheprovider", package,
+            "-k", "lifecycle or unknown_operation", cwd=tmp_path,
+        )  # fmt: skip
         assert proc.returncode == 0, proc.stdout + proc.stderr
+        extra = next(c[1] for c in cases if f"node_{c[0]}" == package)
+        routed = _run(py312, "-c", _ROUTED.format(package=package, operation=extra), cwd=tmp_path)
+        assert routed.returncode == 0, routed.stdout + routed.stderr
+
+
+_ROUTED = """
+import asyncio, importlib
+from omnibase_core.errors import OnexError
+from omnibase_core.models.container.model_onex_container import ModelONEXContainer
+pkg = importlib.import_module("{package}")
+node_cls = next(v for k, v in vars(pkg).items() if k.startswith("Node"))
+model = next(v for k, v in vars(pkg).items() if k.startswith("Model") and k.endswith("Input"))
+class Executor:
+    async def run_step(self, step, context):
+        return {{}}
+    async def compensate_step(self, step, context):
+        return None
+node = node_cls(ModelONEXContainer())
+if hasattr(node, "executor"):
+    node.executor = Executor()
+route = getattr(node, "execute", None) or node.handle
+request = model(operation="{operation}", payload={{"id": "x", "name": "n"}})
+try:
+    output = asyncio.run(route(request))
+    assert output.operation == "{operation}", output
+except OnexError as error:
+    assert "unknown operation" not in str(error), error
+"""
 
 
 def ast_ok(path: Path) -> bool:

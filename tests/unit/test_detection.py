@@ -38,6 +38,19 @@ from tests.conftest import MINIMAL_EFFECT
         ("average_order_value", Pattern.AGGREGATION, "mean"),
         ("count_orders", Pattern.AGGREGATION, "count"),
         ("merge_sessions", Pattern.AGGREGATION, "collect"),
+        ("void_invoice", Pattern.STATE, "transition"),
+        ("cancel_order", Pattern.STATE, "transition"),
+        ("approve_request", Pattern.STATE, "transition"),
+        ("archive_document", Pattern.STATE, "transition"),
+        ("refund_payment", Pattern.STATE, "transition"),
+        ("restore_backup", Pattern.STATE, "transition"),
+        ("send_email", Pattern.MESSAGING, "publish"),
+        ("publish_event", Pattern.MESSAGING, "publish"),
+        ("notify_user", Pattern.MESSAGING, "publish"),
+        ("validate_iban", Pattern.VALIDATION, "validate"),
+        ("check_headers", Pattern.VALIDATION, "validate"),
+        ("record_payment", Pattern.CRUD, "create"),
+        ("listing_files", Pattern.CRUD, "list"),
         ("fulfill_order", Pattern.ORCHESTRATION, "workflow"),
         ("run_pipeline", Pattern.ORCHESTRATION, "workflow"),
     ],
@@ -55,7 +68,6 @@ def test_leading_verbs(operation: str, pattern: Pattern, variant: str) -> None:
         "reset_password",
         "summary_report",
         "address_book",
-        "restore_backup",
         "account_info",
         "bitmap_image",
         "address_status",
@@ -132,7 +144,7 @@ def test_contract_level_summary() -> None:
 )
 def test_node_kind_decides_which_blocks_fit(kind: str, operation: str, block: str) -> None:
     text = (
-        MINIMAL_EFFECT.replace("node_type: effect", f"node_type: {kind}")
+        MINIMAL_EFFECT.replace("node_type: EFFECT_GENERIC", f"node_type: {kind.upper()}_GENERIC")
         .replace("create_user", operation)
         .replace("Manages users", "Aggregates ledgers")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,8 +12,14 @@ from tests.conftest import ROOT
 
 
 def test_wheel_contains_templates_and_entry_point(tmp_path: Path) -> None:
+    # Build from a clean copy: a stale build/ folder in the checkout must not leak in.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT, source, symlinks=True,
+        ignore=shutil.ignore_patterns(".git", ".venv*", "build", "node_modules", "out", "*.egg-info"),
+    )  # fmt: skip
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT), "-w", str(tmp_path)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source), "-w", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,

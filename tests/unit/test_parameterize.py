@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 from onex_lsp.contract.reader import load_contract
-from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.package_plan import Location, plan_layout
 from onex_lsp.generation.pipeline import plan_package
-from onex_lsp.generation.ranking import choose_handlers
-from onex_lsp.generation.rendering import node_view
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.library import learned_option
 from onex_lsp.learning.parameterize import (
@@ -25,7 +23,9 @@ from onex_lsp.learning.parameterize import (
     parameterize,
     plural,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, WORKSPACE, package_files
+
+WHERE = Location(WORKSPACE / "contracts" / "contract.yaml", WORKSPACE)
 
 EXAMPLES = ROOT / "examples" / "contracts"
 
@@ -55,7 +55,8 @@ def test_plural(word: str, plural_form: str) -> None:
 def _generated(example: str, operation: str) -> str:
     contract = load_contract((EXAMPLES / example).read_text()).contract
     assert contract is not None
-    return plan_package(contract).files[f"handlers/handler_{operation}.py"]
+    files = package_files(plan_package(contract, WHERE))
+    return files[f"handlers/handler_{operation}.py"]
 
 
 def test_names_become_placeholders_and_come_back() -> None:
@@ -95,12 +96,12 @@ def test_a_create_user_block_re_renders_for_create_order(tmp_path: Path) -> None
     )
     contract = load_contract(text).contract
     assert contract is not None
-    node = node_view(contract, choose_handlers(contract, detect_contract(contract), 0.7))
-    option = learned_option(handler, contract, node, "create_customer", 0.9)
+    plan = plan_layout(contract, WHERE)
+    option = learned_option(handler, contract, plan, "create_customer", 0.9)
     assert option is not None
     option = replace(option, origin="node_user_management_effect/handlers/handler_create_user.py")
-    package = plan_package(contract, learned={"create_customer": [option]})
-    rendered = package.files["handlers/handler_create_customer.py"]
+    package = plan_package(contract, WHERE, learned={"create_customer": [option]})
+    rendered = package_files(package)["handlers/handler_create_customer.py"]
     ast.parse(rendered)
     assert 'record.setdefault("status", "active")  # every customer starts active' in rendered
     assert "async def handle_create_customer(" in rendered

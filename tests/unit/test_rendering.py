@@ -11,18 +11,32 @@ import pytest
 from jinja2 import nodes
 
 from onex_lsp.contract.reader import load_contract
-from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.generation.rendering import SAFE_FILTERS, environment, templates_root
-from tests.conftest import EXAMPLES, MINIMAL_EFFECT
+from tests.conftest import EXAMPLES, MINIMAL_EFFECT, generate, package_files
 
 TEMPLATES = sorted(templates_root().rglob("*.j2"))
+
+
+LAYOUT_FILTERS = frozenset({"indent", "docstring"})
+
+
+def _block_macro(expr: nodes.Expr) -> bool:
+    """``block.body(h)`` (maybe re-indented): a pattern block, itself a checked template."""
+    while isinstance(expr, nodes.Filter) and expr.name in LAYOUT_FILTERS and expr.node:
+        expr = expr.node
+    return (
+        isinstance(expr, nodes.Call)
+        and isinstance(expr.node, nodes.Getattr)
+        and isinstance(expr.node.node, nodes.Name)
+        and expr.node.node.name == "block"
+    )
 
 
 def _unsafe_outputs(tree: nodes.Template) -> list[str]:
     bad: list[str] = []
     for output in tree.find_all(nodes.Output):
         for expr in output.nodes:
-            if isinstance(expr, nodes.TemplateData):
+            if isinstance(expr, nodes.TemplateData) or _block_macro(expr):
                 continue
             if isinstance(expr, nodes.Filter) and expr.name in SAFE_FILTERS:
                 continue
@@ -53,9 +67,7 @@ INJECTIONS = [
 @pytest.mark.parametrize("line", INJECTIONS)
 def test_contract_prose_cannot_inject_code(line: str) -> None:
     text = MINIMAL_EFFECT.replace("description: Manages users", line)
-    result = load_contract(text)
-    assert result.contract is not None, result.issues
-    package = plan_package(result.contract)
+    package = generate(text)
     for rel, source in package.files.items():
         if not rel.endswith(".py"):
             continue
@@ -82,25 +94,29 @@ def test_contract_prose_cannot_inject_code(line: str) -> None:
         ("name: user_management", "name: 'x\"); import os #'"),
         ("operation: create_user", "operation: ../../escape"),
         ("operation: create_user", "operation: 'x(); import os'"),
+        ("operation: create_user", "operation: self"),
+        ("operation: create_user", "operation: class"),
     ],
 )
-def test_hostile_names_are_refused_before_rendering(edit: tuple[str, str]) -> None:
-    result = load_contract(MINIMAL_EFFECT.replace(*edit))
-    assert not result.ok
-    assert {i.code for i in result.errors} == {"invalid-identifier"}
+def test_hostile_names_become_inert_names_inside_the_package(edit: tuple[str, str]) -> None:
+    package = generate(MINIMAL_EFFECT.replace(*edit))
+    folder = str(package.plan.package)
+    assert all(rel.startswith(folder + "/") and ".." not in rel for rel in package.files)
+    for rel, source in package.files.items():
+        if rel.endswith(".py"):
+            tree = ast.parse(source)
+            assert not [n for n in ast.walk(tree) if isinstance(n, ast.Import) and any(
+                a.name == "os" for a in n.names)], rel  # fmt: skip
 
 
-def test_model_class_names_from_the_contract_are_checked() -> None:
+def test_model_class_names_that_are_not_python_block_generation() -> None:
     text = MINIMAL_EFFECT.replace(
         "input_model: ModelUserManagementInput",
         "input_model: pkg.Model_Evil(); import os",
     )
-    contract = load_contract(text).contract
-    assert contract is not None
-    package = plan_package(contract)
-    node_source = package.files["node.py"]
-    assert "ModelUserManagementInput" in node_source  # fell back to the safe default
-    assert "import os" not in node_source
+    result = load_contract(text)
+    assert result.ok and not result.generatable
+    assert [i.code for i in result.generation_blockers] == ["invalid-identifier"]
 
 
 @pytest.mark.parametrize("contract_path", EXAMPLES, ids=lambda p: p.stem)
@@ -109,21 +125,20 @@ def test_examples_render_valid_python_with_one_handler_per_operation(
 ) -> None:
     contract = load_contract(contract_path.read_text(), str(contract_path)).contract
     assert contract is not None
-    package = plan_package(contract)
-    for rel, source in package.files.items():
+    package = generate(contract_path.read_text())
+    files = package_files(package)
+    for rel, source in files.items():
         if rel.endswith(".py"):
             ast.parse(source, filename=rel)
-    handlers = sorted(rel for rel in package.files if rel.startswith("handlers/handler_"))
+    handlers = sorted(rel for rel in files if rel.startswith("handlers/handler_"))
     assert handlers == sorted(f"handlers/handler_{op.name}.py" for op in contract.operations)
-    assert package.files["contract.yaml"] == contract_path.read_text()
-    todo_files = [rel for rel, source in package.files.items() if "TODO" in source]
+    assert files["contract.yaml"] == contract_path.read_text()
+    todo_files = [rel for rel, source in files.items() if "TODO" in source]
     stubs = [f"handlers/handler_{c.operation}.py" for c in package.choices if c.block == "stub"]
     assert todo_files == stubs
 
 
 def test_only_low_confidence_operations_carry_a_todo() -> None:
-    contract = load_contract(MINIMAL_EFFECT.replace("create_user", "reconcile_ledger")).contract
-    assert contract is not None
-    package = plan_package(contract)
-    source = package.files["handlers/handler_reconcile_ledger.py"]
+    package = generate(MINIMAL_EFFECT.replace("create_user", "reconcile_ledger"))
+    source = package_files(package)["handlers/handler_reconcile_ledger.py"]
     assert re.search(r"# TODO\(onex-lsp\): implement reconcile_ledger", source)

@@ -6,29 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 from onex_lsp import __version__
 from onex_lsp.cli import patterns as cli_patterns
-from onex_lsp.contract.reader import ContractIssue
-from onex_lsp.generation.pipeline import (
-    GeneratedPackage,
-    plan_package,
-    read_contract,
-)
+from onex_lsp.cli.generate import EXIT_OK, generate
 from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
-from onex_lsp.generation.targets import PackageTarget, package_target
-from onex_lsp.identifiers import IdentifierError
-from onex_lsp.positions import human_location
-from onex_lsp.workspace_fs import FileExistsConflict, UnsafePathError, write_tree
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_BAD_CONTRACT = 2
-
-
-def _out(stream: TextIO, text: str = "") -> None:
-    stream.write(text + "\n")
 
 
 def _threshold(text: str) -> float:
@@ -117,78 +99,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("learn", "patterns"):
         return cli_patterns.run(args)
     build_parser().print_help(sys.stdout)
-    return EXIT_OK
-
-
-def _report_issues(path: Path, issues: Sequence[ContractIssue], err: TextIO) -> None:
-    for issue in issues:
-        where = human_location(str(path), issue.range.start)
-        _out(err, f"{where}: {issue.severity.value}[{issue.code}]: {issue.message}")
-
-
-def describe_plan(package: GeneratedPackage, out: TextIO) -> None:
-    contract = package.contract
-    _out(
-        out,
-        f"{contract.path}: {contract.kind.upper_name} node '{contract.name}', "
-        f"{len(contract.operations)} operation(s)",
-    )
-    for summary in package.detection.patterns:
-        _out(
-            out,
-            f"  pattern {summary.pattern.label:<15} {summary.confidence:.2f}  {summary.reason}",
-        )
-    for choice in package.choices:
-        _out(
-            out,
-            f"  {choice.operation:<28} {choice.block:<26} {choice.confidence:.2f}  {choice.reason}",
-        )
-
-
-def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    path: Path = args.contract
-    result = read_contract(path)
-    _report_issues(path, result.issues, err)
-    if result.contract is None or result.errors:
-        _out(
-            err,
-            f"{path}: not generated: the contract has {len(result.errors) or 1} error(s)",
-        )
-        return EXIT_BAD_CONTRACT
-    try:
-        package = plan_package(result.contract, args.threshold)
-    except IdentifierError as exc:
-        _out(err, f"{path}: not generated: {exc}")
-        return EXIT_BAD_CONTRACT
-    describe_plan(package, out)
-    if args.out is not None:
-        target = PackageTarget(args.out, package.package_name, in_place=False)
-    elif path.parent.name == package.package_name:
-        target = package_target(path, result.contract)  # beside the contract, kept as it is
-    else:
-        target = PackageTarget(Path.cwd(), package.package_name, in_place=False)
-    files = target.files_to_write(package)
-    if args.dry_run:
-        _out(out, f"would write {len(files)} file(s) to {target.folder}/ (dry run)")
-        for rel in sorted(files):
-            _out(out, f"  {rel}")
-        return EXIT_OK
-    try:
-        written = write_tree(target.root, files, overwrite=args.force)
-    except FileExistsConflict as exc:
-        _out(
-            err,
-            f"error: {len(exc.paths)} file(s) already exist (use --force to overwrite):",
-        )
-        for existing in exc.paths:
-            _out(err, f"  {existing}")
-        return EXIT_ERROR
-    except (UnsafePathError, OSError) as exc:
-        _out(err, f"error: {exc}")
-        return EXIT_ERROR
-    _out(out, f"wrote {len(written.written)} file(s) to {target.folder}/")
-    for file in written.written:
-        _out(out, f"  {file}")
-    if not package.formatted:
-        _out(err, "note: ruff was not found, so the generated code was not reformatted")
     return EXIT_OK

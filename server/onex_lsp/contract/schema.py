@@ -91,25 +91,48 @@ REQUIRED_KEYS = (
 )
 KINDS_NEEDING_PERFORMANCE = frozenset({NodeKind.COMPUTE, NodeKind.ORCHESTRATOR})
 
-# node_type spellings accepted by omnibase-core, mapped to the kind we generate.
-NODE_TYPE_KINDS: dict[str, NodeKind] = {
-    "effect": NodeKind.EFFECT,
-    "compute": NodeKind.COMPUTE,
-    "reducer": NodeKind.REDUCER,
-    "orchestrator": NodeKind.ORCHESTRATOR,
-    "effect_generic": NodeKind.EFFECT,
-    "compute_generic": NodeKind.COMPUTE,
-    "reducer_generic": NodeKind.REDUCER,
-    "orchestrator_generic": NodeKind.ORCHESTRATOR,
+# ``EnumNodeType`` (omnibase_core/enums/enum_node_type.py): value == name, matched
+# case-insensitively by ``onex validate`` (ModelYamlContract.validate_node_type).
+GENERIC_NODE_TYPES: dict[str, NodeKind] = {
+    "EFFECT_GENERIC": NodeKind.EFFECT,
+    "COMPUTE_GENERIC": NodeKind.COMPUTE,
+    "REDUCER_GENERIC": NodeKind.REDUCER,
+    "ORCHESTRATOR_GENERIC": NodeKind.ORCHESTRATOR,
 }
-# EnumNodeType values that are valid ONEX but are not one of the four node kinds.
 OTHER_NODE_TYPES = frozenset(
     {
-        "runtime_host_generic", "gateway", "validator", "transformer", "aggregator",
-        "function", "tool", "agent", "model", "plugin", "schema", "node", "workflow",
-        "service", "unknown",
+        "RUNTIME_HOST_GENERIC", "GATEWAY", "VALIDATOR", "TRANSFORMER", "AGGREGATOR",
+        "FUNCTION", "TOOL", "AGENT", "MODEL", "PLUGIN", "SCHEMA", "NODE", "WORKFLOW",
+        "SERVICE", "UNKNOWN",
     }
 )  # fmt: skip
+# The archetype words (``EnumNodeKind``): the strict contract models and the runtime accept
+# them for node_type (MixinNodeTypeValidator lower-cases), ``onex validate`` does not.
+ARCHETYPE_KINDS: dict[str, NodeKind] = {kind.value: kind for kind in NodeKind}
+
+
+class NodeTypeStatus(StrEnum):
+    ENUM = "enum"  # an EnumNodeType value: accepted everywhere
+    ARCHETYPE = "archetype"  # effect/compute/...: accepted except by ``onex validate``
+    OTHER_ONEX = "other-onex"  # a valid EnumNodeType that is not one of the four kinds
+    INVALID = "invalid"
+
+
+def classify_node_type(raw: str) -> tuple[NodeKind | None, NodeTypeStatus]:
+    """The kind a node_type names, and which of omnibase-core's readers accept it."""
+    upper = raw.strip().upper()
+    if upper in GENERIC_NODE_TYPES:
+        return GENERIC_NODE_TYPES[upper], NodeTypeStatus.ENUM
+    if upper in OTHER_NODE_TYPES:
+        return None, NodeTypeStatus.OTHER_ONEX
+    if upper.lower() in ARCHETYPE_KINDS:
+        return ARCHETYPE_KINDS[upper.lower()], NodeTypeStatus.ARCHETYPE
+    return None, NodeTypeStatus.INVALID
+
+
+def enum_spelling(kind: NodeKind) -> str:
+    return f"{kind.upper_name}_GENERIC"
+
 
 SEMVER_KEYS = frozenset({"major", "minor", "patch", "prerelease", "build"})
 HANDLER_ROUTING_KEYS = frozenset({"version", "routing_strategy", "handlers", "default_handler"})

@@ -1,218 +1,274 @@
-"""The sections of a contract that declare operations, dependencies and budgets."""
+"""Read what a contract declares, wherever its dialect puts it: operations, handlers, models.
+
+Lenient by design: real contracts put the same facts in different places, and a shape we
+do not use is never an error here (the framework's own rules live in ``rules``; the strict
+models' in ``strict``). Operations come, in this order, from ``handler_routing`` entries,
+the default handler and a top-level ``handler``, ``io_operations``, ``effect_operations``,
+``reduction_operations`` and legacy ``actions``; the same name twice is one operation.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
-from onex_lsp.contract.schema import (
-    HANDLER_ENTRY_KEYS,
-    HANDLER_REF_KEYS,
-    HANDLER_ROUTING_KEYS,
-    ROUTING_STRATEGIES,
-    NodeKind,
+from onex_lsp.contract.model import Descriptor, HandlerRef, ModelRef, Operation, Severity
+from onex_lsp.contract.yaml_reader import (
+    Items,
+    YamlReader,
+    boolean,
+    integer,
+    node_range,
+    scalar_text,
 )
-from onex_lsp.contract.yaml_reader import Items, YamlReader, node_range
-from onex_lsp.identifiers import is_snake_identifier, to_snake
-from onex_lsp.positions import Range
+from onex_lsp.layout import operation_ident, snake
+
+# Where each source keeps its operation's name, in order of preference.
+_OPERATION_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("io_operations", ("operation", "operation_name", "operation_type")),
+    ("reduction_operations", ("operation_type", "operation_name")),
+    ("actions", ("name",)),
+)
 
 
-@dataclass(frozen=True)
-class Operation:
-    """One operation the node must handle, with where the contract declares it."""
-
-    name: str
-    range: Range
-    source: str  # handler_routing | io_operations | reduction_operations
-    handler_name: str | None = None
-    handler_module: str | None = None
+def _get(items: Items | None, key: str) -> Node | None:
+    return items[key][1] if items and key in items else None
 
 
-def require_performance(reader: YamlReader, items: Items, root: Node, kind: NodeKind) -> None:
-    message = (
-        f"{kind.upper_name} nodes must declare performance.single_operation_max_ms "
-        "(e.g. performance: {single_operation_max_ms: 1000})"
+def _text(items: Items | None, key: str) -> str | None:
+    return scalar_text(_get(items, key))
+
+
+def read_model_ref(reader: YamlReader, node: Node | None) -> ModelRef | None:
+    """``pkg.mod.ModelX``, ``ModelX`` or ``{name: ModelX, module: pkg.mod}``."""
+    if node is None:
+        return None
+    text = scalar_text(node)
+    if text:
+        module, _, class_name = text.strip().rpartition(".")
+        return ModelRef(class_name, module or None, node_range(node))
+    fields = reader.mapping(node, "a model reference", report=False)
+    named = _text(fields, "name") or _text(fields, "class")
+    if not named:
+        return None
+    return ModelRef(named.strip(), _text(fields, "module"), node_range(node))
+
+
+def read_handler_ref(reader: YamlReader, node: Node | None) -> HandlerRef | None:
+    """``{name|class|function, module}``, ``module:Class``, ``handler:NodeX`` or ``HandlerX``."""
+    if node is None:
+        return None
+    text = scalar_text(node)
+    if text:
+        module, colon, class_name = text.strip().rpartition(":")
+        whole = node_range(node)
+        if not colon:
+            return HandlerRef(class_name or None, None, whole, None, whole)
+        return HandlerRef(class_name or None, module or None, whole, whole, whole)
+    fields = reader.mapping(node, "a handler reference", report=False)
+    if fields is None:
+        return None
+    key = next((k for k in ("name", "class", "function") if _text(fields, k)), None)
+    name = _text(fields, key) if key else None
+    name_node = _get(fields, key) if key else None
+    module_node = _get(fields, "module")
+    return HandlerRef(
+        name,
+        _text(fields, "module"),
+        node_range(node),
+        node_range(module_node) if module_node is not None else None,
+        node_range(name_node) if name_node is not None else None,
     )
-    if "performance" not in items:
-        reader.issue("missing-field", message, root)
+
+
+def _handler_operation_name(ref: HandlerRef | None) -> str | None:
+    """An operation named after its handler: ``HandlerLedgerAppend`` -> ``ledger_append``."""
+    if ref is None or not ref.name:
+        return None
+    name = snake(ref.name)
+    for prefix in ("handler_", "handle_"):
+        name = name.removeprefix(prefix)
+    return name or None
+
+
+class OperationCollector:
+    """Operations in declaration order; a name seen again is the same operation."""
+
+    def __init__(self, reader: YamlReader) -> None:
+        self.reader = reader
+        self.operations: list[Operation] = []
+        self._names: dict[str, Operation] = {}
+        self._idents: dict[str, Operation] = {}
+
+    def add(self, operation: Operation, node: Node) -> None:
+        name = operation.name.strip()
+        if not name:
+            return
+        seen = self._names.get(name)
+        if seen is not None:
+            if seen.source == operation.source and operation.source == "handler_routing":
+                self.reader.issue(
+                    "duplicate-operation",
+                    f"operation '{name}' is routed twice in handler_routing",
+                    node,
+                    Severity.WARNING,
+                )
+            return
+        ident = operation_ident(name)
+        clash = self._idents.get(ident)
+        if clash is not None:
+            self.reader.issue(
+                "operation-name-clash",
+                f"operations '{clash.name}' and '{name}' both become the Python name "
+                f"'{ident}'; rename one so each gets its own handler",
+                node,
+                Severity.WARNING,
+                blocks_generation=True,
+            )
+            return
+        self._names[name] = operation
+        self._idents[ident] = operation
+        self.operations.append(operation)
+
+
+def _entries(reader: YamlReader, node: Node | None) -> Iterator[tuple[Node, Items]]:
+    for entry_node in reader.sequence(node, "a list", report=False) or []:
+        entry = reader.mapping(entry_node, "an entry", report=False)
+        if entry is not None:
+            yield entry_node, entry
+
+
+def _routing_operations(reader: YamlReader, items: Items, collect: OperationCollector) -> None:
+    routing = reader.mapping(_get(items, "handler_routing"), "handler_routing", report=False)
+    for entry_node, entry in _entries(reader, _get(routing, "handlers")):
+        handler = read_handler_ref(reader, _get(entry, "handler"))
+        if handler is None and _text(entry, "handler_key"):
+            handler = HandlerRef(_text(entry, "handler_key"), None, node_range(entry_node))
+        name_node = _get(entry, "operation") or _get(entry, "routing_key")
+        name = scalar_text(name_node) or _handler_operation_name(handler)
+        if name:
+            collect.add(
+                Operation(
+                    name,
+                    node_range(name_node or entry_node),
+                    "handler_routing",
+                    handler,
+                    read_model_ref(reader, _get(entry, "event_model")),
+                    _text(entry, "description") or "",
+                ),
+                name_node or entry_node,
+            )
+
+
+def read_operations(reader: YamlReader, items: Items, node_base: str) -> list[Operation]:
+    """Every operation the contract declares, from wherever its dialect declares it."""
+    collect = OperationCollector(reader)
+    _routing_operations(reader, items, collect)
+    _default_operations(reader, items, node_base, collect)
+    for key, fields in _OPERATION_SOURCES:
+        for entry_node, entry in _entries(reader, _get(items, key)):
+            name_node = next((_get(entry, f) for f in fields if _get(entry, f) is not None), None)
+            name = scalar_text(name_node)
+            if name:
+                description = _text(entry, "description") or ""
+                collect.add(
+                    Operation(
+                        name, node_range(name_node or entry_node), key, None, None, description
+                    ),
+                    name_node or entry_node,
+                )
+    effect_ops = reader.mapping(_get(items, "effect_operations"), "x", report=False)
+    for entry_node, entry in _entries(reader, _get(effect_ops, "operations")):
+        name_node = _get(entry, "operation_name")
+        name = scalar_text(name_node)
+        if name:
+            collect.add(
+                Operation(name, node_range(name_node or entry_node), "effect_operations"),
+                entry_node,
+            )
+    return collect.operations
+
+
+def _default_operations(
+    reader: YamlReader, items: Items, node_base: str, collect: OperationCollector
+) -> None:
+    """A default handler or a top-level ``handler`` serves the node's own operation."""
+    routing = reader.mapping(_get(items, "handler_routing"), "x", report=False)
+    default_node = _get(routing, "default_handler")
+    handler_node = _get(items, "handler")
+    ref = read_handler_ref(reader, handler_node) or read_handler_ref(reader, default_node)
+    default_ref = read_handler_ref(reader, default_node)
+    if ref is None or not (ref.name or ref.module):
         return
-    perf = reader.mapping(items["performance"][1], "'performance'")
-    if perf is None:
-        return
-    if "single_operation_max_ms" not in perf:
-        reader.issue("missing-field", message, items["performance"][0])
-        return
-    value = reader.integer(
-        perf["single_operation_max_ms"][1], "performance.single_operation_max_ms"
+    if default_ref is not None and default_ref.name and ref.module is None:
+        ref = default_ref
+    if any(op.handler and op.handler.name == ref.name for op in collect.operations):
+        return  # that class already serves routed operations
+    where = handler_node if handler_node is not None else default_node
+    assert where is not None
+    handler_fields = reader.mapping(handler_node, "handler", report=False)
+    request = read_model_ref(reader, _get(handler_fields, "input_model"))
+    source = "handler" if handler_node is not None else "default_handler"
+    collect.add(Operation(node_base, node_range(where), source, ref, request), where)
+
+
+def read_descriptor(reader: YamlReader, items: Items) -> Descriptor:
+    block = _get(items, "descriptor") or _get(items, "behavior")
+    fields = reader.mapping(block, "descriptor", report=False)
+    if fields is None:
+        return Descriptor()
+    return Descriptor(
+        purity=_text(fields, "purity"),
+        idempotent=boolean(_get(fields, "idempotent")),
+        timeout_ms=integer(_get(fields, "timeout_ms")),
+        archetype=_text(fields, "node_archetype") or _text(fields, "handler_kind"),
     )
-    if value is not None and value <= 0:
-        reader.issue(
-            "wrong-type",
-            "performance.single_operation_max_ms must be positive",
-            perf["single_operation_max_ms"][1],
-        )
+
+
+def _topic_list(reader: YamlReader, node: Node | None) -> list[str]:
+    values = reader.sequence(node, "topics", report=False)
+    return [t for t in (scalar_text(v) for v in values or []) if t]
+
+
+def read_topics(reader: YamlReader, items: Items) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(publish, subscribe) topics from ``event_bus``, top-level lists or ``terminal_event``."""
+    bus = (
+        reader.mapping(_get(items, "event_bus"), "x", report=False)
+        if "event_bus" in items
+        else None
+    )
+    publish = _topic_list(reader, _get(bus, "publish_topics")) + _topic_list(
+        reader, _get(items, "publish_topics")
+    )
+    subscribe = _topic_list(reader, _get(bus, "subscribe_topics")) + _topic_list(
+        reader, _get(items, "subscribe_topics")
+    )
+    terminal = _text(items, "terminal_event")
+    if terminal and terminal not in publish:
+        publish.append(terminal)
+    return tuple(dict.fromkeys(publish)), tuple(dict.fromkeys(subscribe))
+
+
+def read_required_inputs(reader: YamlReader, items: Items) -> tuple[str, ...]:
+    """Names of ``inputs`` fields marked ``required: true`` (scaffold and market contracts)."""
+    inputs = reader.mapping(_get(items, "inputs"), "inputs", report=False)
+    required = []
+    for name, (_, spec_node) in (inputs or {}).items():
+        fields = reader.mapping(spec_node, "an input", report=False)
+        if boolean(_get(fields, "required")) and name.isidentifier():
+            required.append(name)
+    return tuple(required)
 
 
 def read_tags(reader: YamlReader, items: Items) -> tuple[str, ...]:
-    if "tags" not in items:
-        return ()
-    nodes = reader.sequence(items["tags"][1], "'tags'")
-    tags = [reader.string(n, "each tag") for n in nodes or []]
-    return tuple(t for t in tags if t is not None)
+    tags = reader.sequence(_get(items, "tags"), "'tags'", report=False)
+    return tuple(t for t in (scalar_text(n) for n in tags or []) if t)
 
 
-def read_dependencies(reader: YamlReader, items: Items) -> None:
-    if "dependencies" not in items:
-        return
-    for node in reader.sequence(items["dependencies"][1], "'dependencies'") or []:
-        dep = reader.mapping(node, "a dependency")
-        if dep is None:
-            continue
-        if "name" not in dep:
-            reader.issue("missing-field", "a dependency needs a 'name'", node)
-            continue
-        name = reader.string(dep["name"][1], "dependency name") or ""
-        module = reader.string(dep["module"][1], "dependency module") if "module" in dep else None
-        dep_type = (
-            reader.string(dep["dependency_type"][1], "dependency_type")
-            if "dependency_type" in dep
-            else "protocol"
-        )
-        if (
-            (dep_type or "protocol").lower() == "protocol"
-            and "protocol" not in name.lower()
-            and "protocol" not in (module or "").lower()
-        ):
-            reader.issue(
-                "dependency-naming",
-                f"protocol dependency '{name}' must mention 'protocol' in its name or module "
-                "(omnibase-core rejects it otherwise)",
-                dep["name"][1],
-            )
+def is_mapping(node: Node | None) -> bool:
+    return isinstance(node, MappingNode)
 
 
-def read_operations(reader: YamlReader, items: Items) -> list[Operation]:
-    operations: list[Operation] = []
-    seen: dict[str, Operation] = {}
-
-    def add(op: Operation, node: Node) -> None:
-        if not is_snake_identifier(op.name):
-            suggestion = to_snake(op.name)
-            hint = f"; try '{suggestion}'" if is_snake_identifier(suggestion) else ""
-            reader.issue(
-                "invalid-identifier",
-                f"operation '{op.name}' is not a valid snake_case Python identifier{hint}",
-                node,
-            )
-            return
-        if op.name in seen:
-            if seen[op.name].source == op.source:
-                reader.issue(
-                    "duplicate-operation",
-                    f"operation '{op.name}' is declared twice",
-                    node,
-                )
-            return
-        seen[op.name] = op
-        operations.append(op)
-
-    if "handler_routing" in items:
-        _read_handler_routing(reader, items["handler_routing"][1], add)
-    for key, field_name in (
-        ("io_operations", "operation_type"),
-        ("reduction_operations", "operation_type"),
-    ):
-        if key not in items:
-            continue
-        for node in reader.sequence(items[key][1], f"'{key}'") or []:
-            entry = reader.mapping(node, f"an entry of {key}")
-            if entry is None:
-                continue
-            if field_name not in entry:
-                reader.issue("missing-field", f"each entry of {key} needs '{field_name}'", node)
-                continue
-            if key == "reduction_operations" and "reduction_function" not in entry:
-                reader.issue(
-                    "missing-field",
-                    "each reduction operation needs 'reduction_function'",
-                    node,
-                )
-            value_node = entry[field_name][1]
-            value = reader.string(value_node, f"{key}.{field_name}")
-            if value is not None:
-                add(Operation(value, node_range(value_node), key), value_node)
-    return operations
-
-
-def _read_handler_routing(
-    reader: YamlReader, node: Node, add: Callable[[Operation, Node], None]
-) -> None:
-    routing = reader.mapping(node, "'handler_routing'")
-    if routing is None:
-        return
-    reader.unknown_keys(routing, HANDLER_ROUTING_KEYS, "handler_routing")
-    if "version" not in routing:
-        reader.issue(
-            "missing-field",
-            "handler_routing needs a 'version' ({major, minor, patch})",
-            node,
-        )
-    else:
-        reader.semver(routing["version"][1], "handler_routing.version")
-    if "routing_strategy" in routing:
-        strategy_node = routing["routing_strategy"][1]
-        strategy = reader.string(strategy_node, "routing_strategy")
-        if strategy is not None and strategy not in ROUTING_STRATEGIES:
-            reader.issue(
-                "wrong-type",
-                f"routing_strategy '{strategy}' is not one of "
-                f"{', '.join(sorted(ROUTING_STRATEGIES))}",
-                strategy_node,
-            )
-    if "handlers" not in routing:
-        return
-    for entry_node in reader.sequence(routing["handlers"][1], "handler_routing.handlers") or []:
-        entry = reader.mapping(entry_node, "a handler entry")
-        if entry is None:
-            continue
-        reader.unknown_keys(entry, HANDLER_ENTRY_KEYS, "a handler entry")
-        handler_name = handler_module = None
-        if "handler" not in entry:
-            reader.issue(
-                "missing-field",
-                "a handler entry needs 'handler: {name, module}'",
-                entry_node,
-            )
-        else:
-            ref = reader.mapping(entry["handler"][1], "'handler'")
-            if ref is not None:
-                reader.unknown_keys(ref, HANDLER_REF_KEYS, "handler")
-                for part in ("name", "module"):
-                    if part not in ref:
-                        reader.issue(
-                            "missing-field",
-                            f"handler is missing '{part}'",
-                            entry["handler"][1],
-                        )
-                handler_name = (
-                    reader.string(ref["name"][1], "handler name") if "name" in ref else None
-                )
-                handler_module = (
-                    reader.string(ref["module"][1], "handler module") if "module" in ref else None
-                )
-        if "operation" in entry:
-            op_node = entry["operation"][1]
-            op_name = reader.string(op_node, "operation")
-            if op_name is not None:
-                add(
-                    Operation(
-                        op_name,
-                        node_range(op_node),
-                        "handler_routing",
-                        handler_name,
-                        handler_module,
-                    ),
-                    op_node,
-                )
+def is_scalar(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode)

@@ -1,148 +1,231 @@
-"""YAML with positions: the composed node graph, read into values with located issues.
+"""YAML with positions: compose safely, find duplicate keys anywhere, read values with ranges.
 
-PyYAML's composer keeps a mark on every node; ``YamlReader`` walks that graph,
-collecting ``ContractIssue`` values instead of raising, so one pass reports every
-problem of a document. Aliases are refused while composing (no "billion laughs").
+PyYAML's composer keeps a mark on every node. ``compose_document`` first measures the
+nesting depth from the event stream (no recursion), so a deeply nested document becomes
+one diagnostic instead of a ``RecursionError``. Aliases are accepted, as omnibase-core's
+loaders accept them, but never expanded: every walk here visits a node once, so an alias
+bomb costs no more than its text. Duplicate keys are found at any depth, compared after
+YAML typing (``true``/``yes``, ``1``/``1.0``), as ``load_yaml_mapping_no_duplicates`` does.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterator
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from onex_lsp.contract.schema import SEMVER_KEYS
+from onex_lsp.contract.model import ContractIssue, Severity
 from onex_lsp.positions import Range, range_from_yaml_marks
 
 Items = dict[str, tuple[Node, Node]]
+MAX_DEPTH = 64  # real contracts nest about ten levels; PyYAML's composer recurses
+_MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
 
 
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+def compose_document(text: str) -> tuple[Node | None, list[ContractIssue]]:
+    """The document's node graph, or ``None`` with one located issue saying why not."""
+    origin = Range.point(0, 0)
+    try:
+        depth_issue = _depth_issue(text)
+        if depth_issue is not None:
+            return None, [depth_issue]
+        return yaml.compose(text, Loader=yaml.SafeLoader), []
+    except yaml.composer.ComposerError as exc:
+        if "single document" in str(exc.problem):
+            mark = exc.problem_mark
+            rng = Range.point(mark.line, mark.column) if mark is not None else origin
+            message = "a contract is one YAML document; remove the second '---' document"
+            return None, [ContractIssue("yaml-syntax", message, rng)]
+        return None, [_syntax_issue(exc)]
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_issue(exc)]
+    except yaml.YAMLError as exc:
+        return None, [ContractIssue("yaml-syntax", f"YAML error: {exc}", origin)]
 
 
-@dataclass(frozen=True)
-class ContractIssue:
-    code: str
-    message: str
-    range: Range
-    severity: Severity = Severity.ERROR
+def _syntax_issue(exc: yaml.MarkedYAMLError) -> ContractIssue:
+    mark = exc.problem_mark or exc.context_mark
+    rng = Range.point(mark.line, mark.column) if mark else Range.point(0, 0)
+    problem = exc.problem or exc.context or "invalid YAML"
+    return ContractIssue("yaml-syntax", f"YAML syntax error: {problem}", rng)
 
 
-class AliasRefused(yaml.YAMLError):
-    def __init__(self, mark: yaml.Mark | None) -> None:
-        super().__init__("alias")
-        self.mark = mark
+def _depth_issue(text: str) -> ContractIssue | None:
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                where = Range.point(mark.line, mark.column) if mark is not None else None
+                return ContractIssue(
+                    "too-deep",
+                    f"the contract nests deeper than {MAX_DEPTH} levels; "
+                    "ONEX contracts are shallow, refusing to read this one",
+                    where or Range.point(0, 0),
+                )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+    return None
 
 
-class NoAliasLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors' aliases.
+def walk(root: Node) -> Iterator[Node]:
+    """Every node once (aliases are the same node object), without recursion."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                stack += [value, key]
+        elif isinstance(node, SequenceNode):
+            stack += reversed(node.value)
 
-    Contracts never need aliases, and refusing them at composition time makes
-    "billion laughs" documents impossible instead of merely expensive.
-    """
 
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise AliasRefused(event.start_mark)
-        return super().compose_node(parent, index)
+def _typed_key(node: ScalarNode) -> object:
+    """The key as YAML typing reads it (``yes`` is True, ``1.0`` equals ``1``)."""
+    try:
+        return SafeConstructor().construct_object(node, deep=True)
+    except (ConstructorError, ValueError):
+        return str(node.value)
+
+
+def duplicate_key_issues(root: Node) -> list[ContractIssue]:
+    """Every mapping key given twice, at any depth, merge keys included."""
+    issues: list[ContractIssue] = []
+    for node in walk(root):
+        if not isinstance(node, MappingNode):
+            continue
+        seen: dict[object, Node] = {}
+        for key_node, _ in _flattened(node):
+            if not isinstance(key_node, ScalarNode):
+                issues.append(
+                    ContractIssue(
+                        "wrong-type",
+                        "a mapping key must be a plain value, not a list or a mapping",
+                        node_range(key_node),
+                    )
+                )
+                continue
+            typed = _typed_key(key_node)
+            try:
+                first = seen.get(typed)
+            except TypeError:
+                continue
+            if first is not None and first is not key_node:
+                line = first.start_mark.line + 1
+                issues.append(
+                    ContractIssue(
+                        "duplicate-key",
+                        f"duplicate key '{key_node.value}' (first given on line {line}); "
+                        "omnibase-core's loader rejects duplicate keys",
+                        node_range(key_node),
+                    )
+                )
+            else:
+                seen[typed] = key_node
+    return issues
+
+
+def _flattened(node: MappingNode) -> list[tuple[Node, Node]]:
+    """A mapping's pairs with ``<<`` merges expanded (one level per merge, as YAML does)."""
+    pairs: list[tuple[Node, Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE:
+            pairs.append((key_node, value_node))
+            continue
+        merged = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+        for source in merged:
+            if isinstance(source, MappingNode):
+                pairs += [(k, v) for k, v in source.value if k.tag != _MERGE]
+    return pairs
 
 
 class YamlReader:
-    """Walks the composed YAML node graph, collecting issues with positions."""
+    """Reads values from the node graph, collecting located issues instead of raising."""
 
     def __init__(self) -> None:
         self.issues: list[ContractIssue] = []
 
     def issue(
-        self, code: str, message: str, node: Node, severity: Severity = Severity.ERROR
+        self,
+        code: str,
+        message: str,
+        node: Node,
+        severity: Severity = Severity.ERROR,
+        **extra: object,
     ) -> None:
-        self.issues.append(ContractIssue(code, message, node_range(node), severity))
+        self.issues.append(
+            ContractIssue(code, message, node_range(node), severity, **extra)  # type: ignore[arg-type]
+        )
 
-    def mapping(self, node: Node, what: str) -> Items | None:
-        """Mapping items by key, reporting duplicate and non-string keys."""
+    def mapping(self, node: Node | None, what: str, *, report: bool = True) -> Items | None:
+        """Mapping items by (string) key; the first of a duplicated key wins."""
         if not isinstance(node, MappingNode):
-            self.issue("wrong-type", f"{what} must be a mapping, not {_kind_of(node)}", node)
+            if report and node is not None:
+                self.issue("wrong-type", f"{what} must be a mapping, not {kind_of(node)}", node)
             return None
         items: Items = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                self.issue("wrong-type", f"keys in {what} must be plain strings", key_node)
-                continue
-            key = str(key_node.value)
-            if key in items:
-                self.issue("duplicate-key", f"duplicate key '{key}' in {what}", key_node)
-                continue
-            items[key] = (key_node, value_node)
+        for key_node, value_node in _flattened(node):
+            if isinstance(key_node, ScalarNode):
+                items.setdefault(str(key_node.value), (key_node, value_node))
         return items
 
-    def string(self, node: Node, what: str) -> str | None:
-        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+    def string(self, node: Node, what: str, *, report: bool = True) -> str | None:
+        if isinstance(node, ScalarNode) and node.tag == _STR:
             return str(node.value)
-        self.issue("wrong-type", f"{what} must be a string, not {_kind_of(node)}", node)
+        if report:
+            self.issue("wrong-type", f"{what} must be a string, not {kind_of(node)}", node)
         return None
 
-    def integer(self, node: Node, what: str) -> int | None:
-        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
-            try:
-                return int(str(node.value).replace("_", ""), 0)
-            except ValueError:
-                pass
-        self.issue("wrong-type", f"{what} must be a whole number, not {_kind_of(node)}", node)
-        return None
-
-    def sequence(self, node: Node, what: str) -> list[Node] | None:
+    def sequence(self, node: Node | None, what: str, *, report: bool = True) -> list[Node] | None:
         if isinstance(node, SequenceNode):
             return list(node.value)
-        self.issue("wrong-type", f"{what} must be a list, not {_kind_of(node)}", node)
+        if report and node is not None:
+            self.issue("wrong-type", f"{what} must be a list, not {kind_of(node)}", node)
         return None
 
-    def unknown_keys(self, items: Items, allowed: frozenset[str], what: str) -> None:
-        for key, (key_node, _) in items.items():
-            if key not in allowed:
-                hint = _closest(key, allowed)
-                suggestion = f"; did you mean '{hint}'?" if hint else ""
-                self.issue(
-                    "unknown-key",
-                    f"unknown key '{key}' in {what}{suggestion}",
-                    key_node,
-                )
 
-    def semver(self, node: Node, what: str) -> tuple[int, int, int] | None:
-        items = self.mapping(node, what)
-        if items is None:
+def scalar_text(node: Node | None) -> str | None:
+    """A scalar's text whatever its YAML type (``1.0.0``, ``true``, ``42``); None otherwise."""
+    if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return str(node.value)
+    return None
+
+
+def integer(node: Node | None) -> int | None:
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+        try:
+            return int(str(node.value).replace("_", ""), 0)
+        except ValueError:
             return None
-        self.unknown_keys(items, SEMVER_KEYS, what)
-        parts: list[int] = []
-        for part in ("major", "minor", "patch"):
-            if part not in items:
-                self.issue("missing-field", f"{what} is missing '{part}'", node)
-                return None
-            value = self.integer(items[part][1], f"{what}.{part}")
-            if value is None:
-                return None
-            if value < 0:
-                self.issue("wrong-type", f"{what}.{part} must not be negative", items[part][1])
-                return None
-            parts.append(value)
-        return parts[0], parts[1], parts[2]
+    return None
+
+
+def boolean(node: Node | None) -> bool | None:
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+        value = _typed_key(node)
+        return value if isinstance(value, bool) else None
+    return None
 
 
 def node_range(node: Node) -> Range:
     end = node.end_mark
-    if isinstance(node, (MappingNode, SequenceNode)) and node.start_mark.line != end.line:
+    if isinstance(node, MappingNode | SequenceNode) and node.start_mark.line != end.line:
         # Block collections end at the start of the next key; underline the first line only.
         return range_from_yaml_marks(node.start_mark, node.start_mark)
     return range_from_yaml_marks(node.start_mark, end)
 
 
-def _kind_of(node: Node) -> str:
+def kind_of(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
     if isinstance(node, SequenceNode):
@@ -157,6 +240,6 @@ def _kind_of(node: Node) -> str:
     }.get(tag, tag)
 
 
-def _closest(key: str, allowed: frozenset[str]) -> str | None:
+def closest(key: str, allowed: frozenset[str]) -> str | None:
     matches = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.75)
     return matches[0] if matches else None

@@ -1,4 +1,5 @@
-"""Built-in pattern detection: CRUD, transformation, aggregation, orchestration.
+"""Built-in pattern detection: CRUD, state transitions, messaging, validation,
+transformation, aggregation, orchestration.
 
 Names are split into whole words (snake_case, camelCase, kebab-case), so
 ``reset_password`` is not "set", ``summary_report`` is not "sum" and ``add_address``
@@ -11,31 +12,74 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from onex_lsp.contract.reader import Contract, describe_words
+from onex_lsp.contract.model import Contract
 from onex_lsp.contract.schema import NodeKind
 from onex_lsp.identifiers import split_words
 
 
 class Pattern(StrEnum):
     CRUD = "crud"
+    STATE = "state"
+    MESSAGING = "messaging"
+    VALIDATION = "validation"
     TRANSFORMATION = "transformation"
     AGGREGATION = "aggregation"
     ORCHESTRATION = "orchestration"
 
     @property
     def label(self) -> str:
-        return "CRUD" if self is Pattern.CRUD else self.value
+        return _LABELS.get(self, self.value)
+
+
+_LABELS = {
+    Pattern.CRUD: "CRUD",
+    Pattern.STATE: "state transition",
+    Pattern.MESSAGING: "publish/notify",
+}
+
+# State-transition verbs and the state each one leads to (``void_invoice`` -> "voided").
+TRANSITIONS: dict[str, str] = {
+    "cancel": "cancelled", "void": "voided", "approve": "approved", "reject": "rejected",
+    "archive": "archived", "close": "closed", "reopen": "open", "activate": "active",
+    "deactivate": "inactive", "suspend": "suspended", "resume": "active",
+    "complete": "completed", "confirm": "confirmed", "submit": "submitted",
+    "ship": "shipped", "deliver": "delivered", "lock": "locked", "unlock": "unlocked",
+    "expire": "expired", "revoke": "revoked", "restore": "active", "refund": "refunded",
+    "enable": "enabled", "disable": "disabled", "accept": "accepted",
+    "decline": "declined", "pause": "paused", "settle": "settled", "block": "blocked",
+    "unblock": "active", "verify": "verified", "publish": "published",
+}  # fmt: skip
 
 
 # keyword -> (pattern, variant). One pattern per keyword, by construction.
 VOCABULARY: dict[Pattern, dict[str, tuple[str, ...]]] = {
     Pattern.CRUD: {
-        "create": ("create", "add", "insert", "register", "new", "post"),
+        "create": (
+            "create", "add", "insert", "register", "new", "post", "record", "append",
+            "capture", "track", "log",
+        ),
         "read": ("get", "read", "fetch", "find", "retrieve", "lookup", "load", "show", "view"),
         "list": ("list", "search", "query", "browse"),
         "update": ("update", "modify", "edit", "patch", "change", "rename", "set"),
         "delete": ("delete", "remove", "destroy", "purge", "erase", "drop", "unregister"),
-        "upsert": ("upsert", "save", "store", "persist", "put"),
+        "upsert": ("upsert", "save", "store", "persist", "put", "write"),
+    },
+    Pattern.STATE: {
+        "transition": tuple(
+            verb for verb in TRANSITIONS if verb not in ("verify", "publish")
+        ),
+    },
+    Pattern.MESSAGING: {
+        "publish": (
+            "send", "publish", "notify", "emit", "broadcast", "announce", "alert", "email",
+            "message", "remind", "sms", "mail",
+        ),
+    },
+    Pattern.VALIDATION: {
+        "validate": (
+            "validate", "check", "verify", "lint", "audit", "ensure", "inspect", "scan",
+            "vet", "assert",
+        ),
     },
     Pattern.TRANSFORMATION: {
         "normalize": (
@@ -54,7 +98,7 @@ VOCABULARY: dict[Pattern, dict[str, tuple[str, ...]]] = {
         "max": ("max", "maximum"),
         "collect": (
             "aggregate", "group", "collect", "accumulate", "merge", "combine",
-            "consolidate", "reduce", "rollup", "summarize", "summarise", "fold",
+            "consolidate", "reduce", "rollup", "summarize", "summarise", "fold", "gather",
         ),
     },
     Pattern.ORCHESTRATION: {
@@ -76,17 +120,28 @@ KEYWORDS: dict[str, tuple[Pattern, str]] = {
 # The kind each pattern naturally lives in, and the blocks each kind can host.
 NATURAL_KIND = {
     Pattern.CRUD: NodeKind.EFFECT,
+    Pattern.STATE: NodeKind.EFFECT,
+    Pattern.MESSAGING: NodeKind.EFFECT,
+    Pattern.VALIDATION: NodeKind.COMPUTE,
     Pattern.TRANSFORMATION: NodeKind.COMPUTE,
     Pattern.AGGREGATION: NodeKind.REDUCER,
     Pattern.ORCHESTRATION: NodeKind.ORCHESTRATOR,
 }
 FITS: dict[NodeKind, frozenset[Pattern]] = {
-    NodeKind.EFFECT: frozenset({Pattern.CRUD, Pattern.TRANSFORMATION, Pattern.AGGREGATION}),
-    NodeKind.COMPUTE: frozenset({Pattern.TRANSFORMATION, Pattern.AGGREGATION}),
-    NodeKind.REDUCER: frozenset({Pattern.AGGREGATION, Pattern.TRANSFORMATION}),
+    NodeKind.EFFECT: frozenset(
+        {
+            Pattern.CRUD, Pattern.STATE, Pattern.MESSAGING, Pattern.VALIDATION,
+            Pattern.TRANSFORMATION, Pattern.AGGREGATION,
+        }
+    ),
+    NodeKind.COMPUTE: frozenset({Pattern.VALIDATION, Pattern.TRANSFORMATION, Pattern.AGGREGATION}),
+    NodeKind.REDUCER: frozenset({Pattern.AGGREGATION, Pattern.TRANSFORMATION, Pattern.VALIDATION}),
     NodeKind.ORCHESTRATOR: frozenset({Pattern.ORCHESTRATION}),
-}
+}  # fmt: skip
 
+# Operations a contract names only through its node (a default handler, a top-level
+# ``handler``): they carry the node's name, e.g. ``compliance_scan``.
+NODE_NAMED_SOURCES = frozenset({"default_handler", "handler", "node"})
 LEADING_WORD = 0.85  # ``create_user``: the verb leads, as operation names usually do
 OTHER_WORD = 0.6  # ``user_create`` / ``order_total``: plausible, worth a review
 KIND_BONUS = 0.05
@@ -139,21 +194,40 @@ def lookup(word: str) -> tuple[Pattern, str] | None:
     for suffix in ("s", "es", "d", "ed"):
         if word.endswith(suffix) and (hit := KEYWORDS.get(word.removesuffix(suffix))):
             return hit
+    if word.endswith("ing"):  # listing, writing, scanning
+        stem = word[:-3]
+        for base in (stem, stem + "e", stem[:-1]):
+            if hit := KEYWORDS.get(base):
+                return hit
     return None
+
+
+# Verbs that are also common nouns in prose ("records", "a log", "the message"): they name
+# a pattern in an operation's name, but not in a description.
+VERB_ONLY = frozenset(
+    {"record", "log", "track", "post", "new", "message", "alert", "block", "check", "set"}
+)
 
 
 def context_patterns(words: list[str]) -> dict[Pattern, str]:
     """Patterns the contract's name, description and tags speak of (first keyword each)."""
     found: dict[Pattern, str] = {}
     for word in words:
+        if word in VERB_ONLY or word.rstrip("s") in VERB_ONLY:
+            continue
         hit = lookup(word)
         if hit and hit[0] not in found:
             found[hit[0]] = word
     return found
 
 
-def detect_operation(name: str, kind: NodeKind, context: dict[Pattern, str]) -> OperationDetection:
+def detect_operation(
+    name: str, kind: NodeKind, context: dict[Pattern, str], *, verb_last: bool = False
+) -> OperationDetection:
+    """``verb_last``: the operation is named after its node (``compliance_scan``), whose
+    names put the verb last, so the last word scores as a leading verb would."""
     words = split_words(name)
+    verb_at = len(words) - 1 if verb_last else 0
     best: dict[Pattern, PatternMatch] = {}
     for index, word in enumerate(words):
         hit = lookup(word)
@@ -162,8 +236,8 @@ def detect_operation(name: str, kind: NodeKind, context: dict[Pattern, str]) -> 
         pattern, variant = hit
         if pattern in best:
             continue
-        base = LEADING_WORD if index == 0 else OTHER_WORD
-        where = "verb" if index == 0 else "word"
+        base = LEADING_WORD if index == verb_at else OTHER_WORD
+        where = "verb" if index == verb_at else "word"
         notes: list[str] = []
         confidence = base
         if NATURAL_KIND[pattern] is kind:
@@ -180,11 +254,20 @@ def detect_operation(name: str, kind: NodeKind, context: dict[Pattern, str]) -> 
     return OperationDetection(name, tuple(ordered))
 
 
+def describe_words(contract: Contract) -> list[str]:
+    """The words of a contract's name, description and tags (its context for detection)."""
+    words = split_words(contract.raw_name) + split_words(contract.description)
+    for tag in contract.tags:
+        words.extend(split_words(tag))
+    return words
+
+
 def detect_contract(contract: Contract) -> ContractDetection:
     """Detect patterns per operation and for the contract as a whole."""
     context = context_patterns(describe_words(contract))
     detections = tuple(
-        detect_operation(op.name, contract.kind, context) for op in contract.operations
+        detect_operation(op.name, contract.kind, context, verb_last=op.source in NODE_NAMED_SOURCES)
+        for op in contract.operations
     )
     summaries: list[PatternSummary] = []
     for pattern in Pattern:

@@ -1,33 +1,37 @@
-"""Drift between a contract and the node package around it, and the edits that mend it.
+"""Drift between a contract and the node package it describes, and the edits that mend it.
 
-When a contract in ``node_<name>_<kind>/`` gains an operation, its handler module is
-missing. ``missing_handlers`` finds those operations; ``add_handler_edits`` renders the
-handler (pattern block included) and the routing: the import, the OPERATIONS entry and
-the dispatch branch in ``node.py``, and the ``Literal`` of the input model, anchored on
-the lines the generator wrote. Where the user has reshaped those files the anchors are
-gone, and only the handler module is added (the result says so).
+When a contract gains an operation, its handler is missing. ``add_handler_plan`` renders
+the package for the contract as it is now and brings into the existing files only the
+lines the new operation adds (imports, routes, ``Literal`` entries, dependency wiring):
+``merge_additions`` applies insert-only differences, so a line the user wrote is never
+changed or removed, and where the user reshaped the surroundings the addition is skipped
+and the plan says the operation is not routed. Pure: the caller reads and writes files.
 """
 
 from __future__ import annotations
 
-import re
+import ast
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-from onex_lsp.contract.reader import Contract, Operation
+from onex_lsp.contract.model import Contract
+from onex_lsp.generation.blocks import STUB, block_shape, family
 from onex_lsp.generation.detection import FITS, VOCABULARY, Pattern, detect_contract
 from onex_lsp.generation.formatting import format_sources
-from onex_lsp.generation.pipeline import plan_package
-from onex_lsp.generation.ranking import STUB, HandlerChoice, choose_handlers
-from onex_lsp.generation.rendering import block_shape, render_package
-from onex_lsp.workspace_fs import atomic_write, write_tree
+from onex_lsp.generation.package_files import render_package
+from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
+from onex_lsp.generation.pipeline import GeneratedPackage
+from onex_lsp.generation.ranking import HandlerChoice, choose_handlers
+from onex_lsp.identifiers import py_string
+from onex_lsp.layout import block_id
 
 
 @dataclass(frozen=True)
 class TextInsert:
-    """Insert ``text`` before 0-based ``line`` of the file at ``path``."""
+    """Insert ``text`` before 0-based ``line`` of the file at ``path`` (relative to root)."""
 
-    path: Path
+    path: str
     line: int
     text: str
 
@@ -36,151 +40,150 @@ class TextInsert:
 class AddHandlerPlan:
     operation: str
     block: str
-    new_files: dict[Path, str]
+    new_files: dict[str, str]  # relative to the plan's root
     inserts: tuple[TextInsert, ...]
-    routed: bool  # False when node.py had no anchors left to route the operation
+    routed: bool  # False when the surroundings the routing lines go into were reshaped
 
 
-def missing_handlers(contract: Contract, package_dir: Path) -> list[Operation]:
-    """Operations without ``handlers/handler_<op>.py`` in an existing package."""
-    handlers = package_dir / "handlers"
-    if not (package_dir / "node.py").exists() or not handlers.is_dir():
+def missing_handlers(plan: PackagePlan, exists: Mapping[str, bool]) -> list[str]:
+    """Operations whose handler module is missing from a package that exists."""
+    node_exists = plan.node is None or exists.get(str(plan.node.module.path), False)
+    if not node_exists or not any(exists.get(str(h.module.path)) for h in plan.handlers):
         return []
-    return [op for op in contract.operations if not (handlers / f"handler_{op.name}.py").exists()]
+    return [
+        op
+        for h in plan.handlers
+        if not exists.get(str(h.module.path), False)
+        for op in h.operations
+    ]
 
 
-def _line_index(lines: list[str], pattern: str, *, last: bool = False) -> int | None:
-    regex = re.compile(pattern)
-    hits = [i for i, line in enumerate(lines) if regex.search(line)]
-    if not hits:
-        return None
-    return hits[-1] if last else hits[0]
+def merge_additions(current: str, fresh: str) -> tuple[list[tuple[int, str]], int]:
+    """Lines ``fresh`` adds to ``current`` as (line, text) inserts; and how many of its
+    changes could not be applied without touching the user's lines."""
+    old = current.splitlines(keepends=True)
+    new = fresh.splitlines(keepends=True)
+    inserts: list[tuple[int, str]] = []
+    skipped = 0
+    for tag, i1, _i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "insert":
+            inserts.append((i1, "".join(new[j1:j2])))
+        elif tag in ("replace", "delete"):
+            skipped += 1
+    return inserts, skipped
 
 
-def _statement(lines: list[str], start: int) -> list[str]:
-    """The lines of the (possibly parenthesised, multi-line) statement starting at ``start``."""
-    if not lines[start].rstrip().endswith("("):
-        return [lines[start]]
-    end = start
-    while not lines[end].startswith(")"):
-        end += 1
-    return lines[start : end + 1]
-
-
-def _sorted_import_position(lines: list[str], operation: str) -> int | None:
-    """Where ``from .handlers.handler_<operation> import`` goes to keep imports sorted."""
-    regex = re.compile(r"^from \.handlers\.handler_(\w+) import")
-    found = [(i, m.group(1)) for i, line in enumerate(lines) if (m := regex.match(line))]
-    if not found:
-        return None
-    for index, name in found:
-        if name > operation:
-            return index
-    last = found[-1][0]
-    return last + len(_statement(lines, last))
-
-
-def add_handler_edits(
-    contract: Contract, package_dir: Path, operation: str, threshold: float
+def add_handler_plan(
+    generated: GeneratedPackage, operation: str, existing: Mapping[str, str | None]
 ) -> AddHandlerPlan:
-    generated = plan_package(contract, threshold)
+    """The new handler module, the files its block needs, and the lines that route it,
+    given the package as the contract wants it now and the files as they are."""
+    plan = generated.plan
     choice = next(c for c in generated.choices if c.operation == operation)
-    handler_rel = f"handlers/handler_{operation}.py"
-    new_files = {package_dir / handler_rel: generated.files[handler_rel]}
+    target = plan.handler_for(operation)
+    new_files: dict[str, str] = {}
     inserts: list[TextInsert] = []
-    routed = False
-    node_py = package_dir / "node.py"
-    node_lines = node_py.read_text(encoding="utf-8").splitlines(keepends=True)
-    fresh = generated.files["node.py"].splitlines(keepends=True)
-    import_line = _line_index(fresh, rf"^from \.handlers\.handler_{operation} import")
-    branch = _line_index(fresh, rf'^\s+if request\.operation == "{operation}":')
-    import_at = _sorted_import_position(node_lines, operation)
-    operations_start = _line_index(node_lines, r"^OPERATIONS: tuple\[str, \.\.\.\] = \($")
-    operations_end = (
-        _line_index(node_lines[operations_start:], r"^\)$")
-        if operations_start is not None
-        else None
-    )
-    if operations_start is not None and operations_end is not None:
-        operations_end += operations_start
-    unknown_message = _line_index(node_lines, r'^\s+"unknown operation",$')
-    unknown = unknown_message - 1 if unknown_message else None
-    if None not in (import_line, branch, import_at, operations_end, unknown):
-        assert import_line is not None and branch is not None
-        assert import_at is not None and operations_end is not None and unknown is not None
-        branch_end = branch + 1
-        while branch_end < len(fresh) and not fresh[branch_end].lstrip().startswith(
-            ("if ", "raise ")
-        ):
-            branch_end += 1
-        inserts += [
-            TextInsert(node_py, import_at, "".join(_statement(fresh, import_line))),
-            TextInsert(node_py, operations_end, f'    "{operation}",\n'),
-            TextInsert(node_py, unknown, "".join(fresh[branch:branch_end])),
-        ]
-        routed = True
-    model = next((package_dir / "models").glob("model_*_input.py"), None)
-    if model is not None:
-        model_lines = model.read_text(encoding="utf-8").splitlines(keepends=True)
-        literal_end = _line_index(model_lines, r"^    \]$")
-        if literal_end is not None:
-            inserts.append(TextInsert(model, literal_end, f'        "{operation}",\n'))
+    routed = True
+    wanted = {str(target.module.path)} | _wiring_files(plan)
+    for path, text in generated.files.items():
+        current = existing.get(path)
+        if current is None:
+            if path in wanted or _support(path):
+                new_files[path] = text
+            continue
+        if path not in wanted:
+            continue
+        additions, _ = merge_additions(current, text)
+        if path == str(target.module.path):
+            additions += _missing_definition(current, text, target.name)
+        inserts += [TextInsert(path, line, added) for line, added in additions]
+        if path in _wiring_files(plan):
+            routed = routed and py_string(operation) in _with_inserts(current, additions)
     return AddHandlerPlan(operation, choice.block, new_files, tuple(inserts), routed)
 
 
-def apply_add_handler(plan: AddHandlerPlan, package_dir: Path) -> list[Path]:
-    """Write the plan on the server side: new files never overwrite; edits are atomic."""
-    write_tree(
-        package_dir, {p.relative_to(package_dir).as_posix(): t for p, t in plan.new_files.items()}
-    )
-    edited: dict[Path, list[str]] = {}
-    for insert in sorted(plan.inserts, key=lambda i: -i.line):
-        if insert.path not in edited:
-            edited[insert.path] = insert.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        edited[insert.path].insert(insert.line, insert.text)
-    for path, lines in edited.items():
-        atomic_write(path, "".join(lines))
-    return list(edited)
+def _defines(text: str, name: str) -> ast.stmt | None:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return next((n for n in tree.body if isinstance(n, kinds) and n.name == name), None)
+
+
+def _missing_definition(current: str, fresh: str, name: str) -> list[tuple[int, str]]:
+    """The declared class or function, appended when the module no longer defines it."""
+    if _defines(current, name) is not None:
+        return []
+    node = _defines(fresh, name)
+    if node is None or node.end_lineno is None:
+        return []
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    block = "".join(fresh.splitlines(keepends=True)[first - 1 : node.end_lineno])
+    end = len(current.splitlines())
+    return [(end, ("\n\n" if current.strip() else "") + block)]
+
+
+def _with_inserts(text: str, additions: list[tuple[int, str]]) -> str:
+    lines = text.splitlines(keepends=True)
+    for line, added in sorted(additions, key=lambda a: -a[0]):
+        lines.insert(line, added)
+    return "".join(lines)
+
+
+def _wiring_files(plan: PackagePlan) -> set[str]:
+    """Files that route operations: the node module and the request models."""
+    files = {str(plan.input_model.module.path)}
+    files |= {str(m.module.path) for m in plan.request_models}
+    if plan.node is not None:
+        files.add(str(plan.node.module.path))
+    return files
+
+
+def _support(path: str) -> bool:
+    """Protocol and in-memory modules a newly needed dependency brings."""
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith(("protocol_", "in_memory_"))
 
 
 def alternative_blocks(contract: Contract, choice: HandlerChoice) -> list[str]:
     """Other blocks that fit this operation in this kind of node, most related first."""
     fitting = FITS[contract.kind]
     current = choice.block
-    family = choice.pattern
+    own = choice.pattern
     ordered: list[str] = []
-    if family is not None:
-        ordered += [f"{family.value}.{v}" for v in VOCABULARY[family]]
+    if own is not None:
+        ordered += [block_id(own.value, v) for v in VOCABULARY[own]]
     ordered += list(choice.alternatives)
     for pattern in Pattern:
-        if pattern in fitting and pattern is not family:
-            ordered += [f"{pattern.value}.{v}" for v in VOCABULARY[pattern]]
-    ordered.append("orchestration.step")
-    ordered.append(STUB)
-    seen: set[str] = set()
+        if pattern in fitting and pattern is not own:
+            ordered += [block_id(pattern.value, v) for v in VOCABULARY[pattern]]
+    ordered += ["orchestration.step", STUB]
     result: list[str] = []
     for block in ordered:
-        if block != current and block not in seen and _fits(block, contract, current):
-            seen.add(block)
+        if block != current and block not in result and _fits(block, contract, current):
             result.append(block)
     return result
 
 
 def _fits(block: str, contract: Contract, current: str) -> bool:
-    head = block.split(".", 1)[0]
+    head = family(block)
     if head != STUB and Pattern(head) not in FITS[contract.kind]:
         return False
     return block_shape(block, contract.kind) == block_shape(current, contract.kind)
 
 
-def render_with_block(contract: Contract, operation: str, block: str, threshold: float) -> str:
-    """The handler module for ``operation`` rendered with ``block`` instead of its default."""
+def render_with_block(
+    contract: Contract, where: Location, operation: str, block: str, threshold: float
+) -> tuple[str, str]:
+    """(path, text) of the handler module for ``operation`` rendered with ``block``."""
+    plan = plan_layout(contract, where)
     choices = tuple(
         replace(c, block=block, reason=f"{operation}: alternative block {block} chosen by the user")
         if c.operation == operation
         else c
         for c in choose_handlers(contract, detect_contract(contract), threshold)
     )
-    rel = f"handlers/handler_{operation}.py"
-    files, _ = format_sources({rel: render_package(contract, choices, threshold)[rel]})
-    return files[rel]
+    rel = str(plan.handler_for(operation).module.path)
+    files, _ = format_sources({rel: render_package(contract, plan, choices, threshold)[rel]})
+    return rel, files[rel]

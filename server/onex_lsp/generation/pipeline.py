@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from onex_lsp.contract.reader import (
-    MAX_CONTRACT_BYTES,
-    Contract,
-    ContractIssue,
-    ContractResult,
-    load_contract,
-    oversized_result,
-)
+from onex_lsp.contract.model import Contract
 from onex_lsp.generation.detection import ContractDetection, detect_contract
 from onex_lsp.generation.formatting import format_sources
+from onex_lsp.generation.package_files import render_package
+from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
 from onex_lsp.generation.ranking import (
     DEFAULT_THRESHOLD,
     HandlerChoice,
@@ -23,49 +17,37 @@ from onex_lsp.generation.ranking import (
     apply_learned,
     choose_handlers,
 )
-from onex_lsp.generation.rendering import render_package
-from onex_lsp.positions import Range
 
 
 @dataclass(frozen=True)
 class GeneratedPackage:
     contract: Contract
+    plan: PackagePlan
     detection: ContractDetection
     choices: tuple[HandlerChoice, ...]
-    files: dict[str, str]  # paths relative to the package folder
+    files: dict[str, str]  # POSIX paths relative to plan.root
     formatted: bool
 
     @property
     def package_name(self) -> str:
-        return self.contract.package_name
+        return self.plan.package.name
 
 
 def plan_package(
     contract: Contract,
+    where: Location,
     threshold: float = DEFAULT_THRESHOLD,
     learned: dict[str, list[LearnedOption]] | None = None,
     forced: dict[str, LearnedOption] | None = None,
     builtin_estimate: Callable[[HandlerChoice], float] | None = None,
 ) -> GeneratedPackage:
-    """Detect, choose (the user's learned blocks win where they clearly do, or where the
-    user picked one: ``forced``), render, format."""
+    """Plan the layout, detect, choose (the user's learned blocks win where they clearly do,
+    or where the user picked one: ``forced``), render, format."""
+    plan = plan_layout(contract, where)
     detection = detect_contract(contract)
-    choices = choose_handlers(contract, detection, threshold)
+    # A declarative node is run by omnibase-core from its YAML: no handler to choose.
+    choices = choose_handlers(contract, detection, threshold) if plan.handlers else ()
     if learned or forced:
         choices = apply_learned(choices, learned or {}, forced, builtin_estimate)
-    files, formatted = format_sources(render_package(contract, choices, threshold))
-    return GeneratedPackage(contract, detection, choices, files, formatted)
-
-
-def read_contract(path: Path) -> ContractResult:
-    """Read a contract file; unreadable files become one issue, like bad YAML does."""
-    try:
-        if path.stat().st_size > MAX_CONTRACT_BYTES:
-            return oversized_result()
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return ContractResult(
-            None,
-            (ContractIssue("unreadable", f"cannot read the contract: {exc}", Range.point(0, 0)),),
-        )
-    return load_contract(text, str(path))
+    files, formatted = format_sources(render_package(contract, plan, choices, threshold))
+    return GeneratedPackage(contract, plan, detection, choices, files, formatted)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from onex_lsp.contract.reader import Contract
+from onex_lsp.contract.model import Contract
 from onex_lsp.contract.schema import NodeKind
+from onex_lsp.generation.blocks import STUB
 from onex_lsp.generation.detection import FITS, ContractDetection, Pattern, PatternMatch
+from onex_lsp.layout import block_id
 
 DEFAULT_THRESHOLD = 0.7
 STEP_CONFIDENCE = 0.8  # an operation of an ORCHESTRATOR that runs as a workflow step
-STUB = "stub"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class HandlerChoice:
 
 
 def _block(match: PatternMatch) -> str:
-    return f"{match.pattern.value}.{match.variant}"
+    return block_id(match.pattern.value, match.variant)
 
 
 def choose_handlers(
@@ -72,7 +73,7 @@ def choose_handlers(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> tuple[HandlerChoice, ...]:
     kind = contract.kind
-    fitting = FITS[kind]
+    fitting = fitting_patterns(contract)
     choices: list[HandlerChoice] = []
     workflows = {
         d.operation
@@ -86,9 +87,8 @@ def choose_handlers(
         alternatives = tuple(_block(m) for m in usable[1:])
         if usable and usable[0].confidence >= threshold:
             best = usable[0]
-            choices.append(
-                HandlerChoice(name, _block(best), best.confidence, best.reason, alternatives)
-            )
+            block, reason = _descriptor_says(contract, _block(best), best.reason)
+            choices.append(HandlerChoice(name, block, best.confidence, reason, alternatives))
             continue
         if kind is NodeKind.ORCHESTRATOR and name not in workflows:
             runner = f" run by {', '.join(sorted(workflows))}" if workflows else ""
@@ -108,6 +108,25 @@ def choose_handlers(
             )
         )  # fmt: skip
     return tuple(choices)
+
+
+# Families whose blocks have side effects: a node whose descriptor says ``purity: pure``
+# gets none of them, whatever its kind.
+SIDE_EFFECTS = frozenset({Pattern.CRUD, Pattern.STATE, Pattern.MESSAGING})
+
+
+def fitting_patterns(contract: Contract) -> frozenset[Pattern]:
+    """The patterns this node can host: its kind's, minus side effects for a pure node."""
+    if (contract.descriptor.purity or "").lower() == "pure":
+        return FITS[contract.kind] - SIDE_EFFECTS
+    return FITS[contract.kind]
+
+
+def _descriptor_says(contract: Contract, block: str, reason: str) -> tuple[str, str]:
+    """An idempotent node creates with an idempotent save: a retried create must not fail."""
+    if block == "crud.create" and contract.descriptor.idempotent is True:
+        return "crud.upsert", f"{reason}; the descriptor says idempotent, so it saves (upsert)"
+    return block, reason
 
 
 def _stub_reason(

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from onex_lsp.contract.schema import NodeKind
+from onex_lsp.generation.blocks import block_shape
 from onex_lsp.generation.detection import FITS, detect_operation
-from onex_lsp.generation.rendering import block_shape
 from onex_lsp.identifiers import is_snake_identifier
+from onex_lsp.layout import block_id
 from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractedBlock,
@@ -59,17 +60,17 @@ def describe(
 def classify(
     operation: str, node_kind: str | None, needs: str | None, is_async: bool
 ) -> str | None:
-    """The built-in block type a handler stands for, judged by its name and its shape."""
+    """The built-in block type a handler stands for, judged by its name and its shape.
+
+    ``needs`` is the comma-separated dependencies the handler takes (as journalled)."""
     kind = NodeKind(node_kind) if node_kind else NodeKind.EFFECT
+    shape = (tuple(needs.split(",")) if needs else (), is_async)
     detection = detect_operation(operation, kind, {})
     for match in detection.matches:
-        block = f"{match.pattern.value}.{match.variant}"
-        if match.pattern in FITS[kind] and block_shape(block, kind) == (needs, is_async):
+        block = block_id(match.pattern.value, match.variant)
+        if match.pattern in FITS[kind] and block_shape(block, kind) == shape:
             return block
-    if kind is NodeKind.ORCHESTRATOR and block_shape("orchestration.step", kind) == (
-        needs,
-        is_async,
-    ):
+    if kind is NodeKind.ORCHESTRATOR and block_shape("orchestration.step", kind) == shape:
         return "orchestration.step"
     return None
 
@@ -97,7 +98,7 @@ def _handler_block(
     if not is_snake_identifier(operation):
         return None
     params = dict(extracted.params)
-    needs = "repository" if "repository" in params else "executor" if "executor" in params else None
+    needs = ",".join(p for p in ("repository", "publisher", "executor") if p in params) or None
     node, kind = package or ("", None)
     annotation = next(iter(params.values()), "")
     names = NameContext(

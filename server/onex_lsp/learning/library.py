@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onex_lsp import layout
 from onex_lsp.contract.reader import Contract, load_contract
 from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
 from onex_lsp.generation.ranking import LearnedOption, choose_handlers
-from onex_lsp.generation.rendering import NodeView, node_view
 from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source, describe
 from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.journal import SCHEMA_VERSION, Journal, LearnedBlock
@@ -260,15 +261,22 @@ def _payload(block: LearnedBlock) -> dict[str, Any]:
 
 
 def learned_options(
-    library: PatternLibrary, contract: Contract, threshold: float, limit: int = 3
+    library: PatternLibrary,
+    contract: Contract,
+    plan: PackagePlan,
+    threshold: float,
+    limit: int = 3,
 ) -> dict[str, list[LearnedOption]]:
     """Learned handlers that could replace each operation's built-in block, re-render-checked.
 
     Only blocks of the same node kind and block type are asked for, and only those that
-    re-render for this contract into valid Python are kept.
+    re-render for this contract into valid Python are kept. Learned blocks are handler
+    modules of the function layout; a package in the class layout gets none.
     """
+    if plan.style is not HandlerStyle.FUNCTION:
+        return {}
     detection = detect_contract(contract)
-    node = node_view(contract, choose_handlers(contract, detection, threshold))
+    node = plan
     options: dict[str, list[LearnedOption]] = {}
     for choice in choose_handlers(contract, detection, threshold):
         if choice.block == "stub":
@@ -284,7 +292,7 @@ def learned_options(
 
 
 def learned_option(
-    learned: LearnedBlock, contract: Contract, node: NodeView, operation: str, similarity: float
+    learned: LearnedBlock, contract: Contract, node: PackagePlan, operation: str, similarity: float
 ) -> LearnedOption | None:
     """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
     not become valid Python with this contract's names."""
@@ -297,14 +305,14 @@ def learned_option(
     return LearnedOption(learned.id, module_text, origin, similarity)
 
 
-def name_context(contract: Contract, node: NodeView, operation: str) -> NameContext:
+def name_context(contract: Contract, plan: PackagePlan, operation: str) -> NameContext:
     """The new contract's names, for re-rendering a learned template."""
     return NameContext(
-        node=node.name,
+        node=contract.name,
         kind=contract.kind.value,
         operation=operation,
-        input_class=node.input_class,
-        output_class=node.output_class,
-        repository_protocol=node.repository_protocol,
-        executor_protocol=node.executor_protocol,
+        input_class=plan.input_model.name,
+        output_class=plan.output_model.name,
+        repository_protocol=layout.repository_protocol(contract.name),
+        executor_protocol=layout.executor_protocol(contract.name),
     )

@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
-from onex_lsp.contract.reader import ContractIssue, Severity
+from onex_lsp.contract.model import ContractIssue, Severity
 from onex_lsp.positions import Position, Range
 
 SOURCE = "onex-lsp"
@@ -16,6 +16,7 @@ _SEVERITY = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
     Severity.WARNING: lsp.DiagnosticSeverity.Warning,
     Severity.INFO: lsp.DiagnosticSeverity.Information,
+    Severity.HINT: lsp.DiagnosticSeverity.Hint,
 }
 
 
@@ -68,10 +69,13 @@ def whole_document_edit(old_text: str, new_text: str) -> lsp.TextEdit:
 
 
 def create_files_edit(
-    files: dict[Path, str], inserts: dict[Path, list[tuple[int, str]]] | None = None
+    files: dict[Path, str],
+    inserts: dict[Path, list[tuple[int, str]]] | None = None,
+    *,
+    replaced: dict[Path, tuple[str, str]] | None = None,
 ) -> lsp.WorkspaceEdit:
     """``CreateFile`` (never overwriting), a ``TextDocumentEdit`` filling each new file,
-    then line insertions into existing files."""
+    line insertions into existing files, and ``replaced`` files' whole text (old, new)."""
     changes: list[lsp.TextDocumentEdit | lsp.CreateFile | lsp.RenameFile | lsp.DeleteFile] = []
     for path in files:
         changes.append(
@@ -87,6 +91,15 @@ def create_files_edit(
                     uri=path_to_uri(path), version=None
                 ),
                 edits=[insert_edit(0, text)],
+            )
+        )
+    for path, (old, new) in (replaced or {}).items():
+        changes.append(
+            lsp.TextDocumentEdit(
+                text_document=lsp.OptionalVersionedTextDocumentIdentifier(
+                    uri=path_to_uri(path), version=None
+                ),
+                edits=[whole_document_edit(old, new)],
             )
         )
     for path, lines in (inserts or {}).items():

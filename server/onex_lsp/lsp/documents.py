@@ -1,4 +1,10 @@
-"""Open contracts: parse on open and change (debounced), publish diagnostics, clear on close."""
+"""Open contracts: parse on open and change (debounced), publish diagnostics, clear on close.
+
+Parsing a contract is pure and fast (it is capped in size, depth and operations); the
+checks that read the disk — which handlers of the package exist, where its modules go —
+run in a worker thread, and their result is published only if the document has not
+changed meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,11 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from onex_lsp.contract.framework_check import FrameworkUnavailable, validate_with_framework
-from onex_lsp.contract.reader import ContractIssue, ContractResult, Severity, load_contract
+from onex_lsp.contract.model import Contract, ContractIssue, ContractResult, Severity
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.code_drift import name_drift
 from onex_lsp.generation.drift import missing_handlers
+from onex_lsp.lsp import packages
 from onex_lsp.lsp.convert import SOURCE, lsp_diagnostic, lsp_range, uri_to_path
 from onex_lsp.positions import Range
 
@@ -54,41 +63,92 @@ def parse_document(ls: OnexLanguageServer, uri: str) -> ParsedDocument | None:
     if cached is not None and cached.version == document.version and document.version is not None:
         return cached
     path = uri_to_path(uri)
-    parsed = ParsedDocument(uri, document.version, path, load_contract(text, str(path or uri)))
+    result = load_contract(text, str(path or uri), strict_model=ls.settings.strict_model)
+    parsed = ParsedDocument(uri, document.version, path, result)
     ls.parsed[uri] = parsed
     return parsed
 
 
-def _drift_diagnostics(parsed: ParsedDocument) -> list[lsp.Diagnostic]:
+def package_issues(parsed: ParsedDocument, roots: list[Path]) -> list[ContractIssue]:
+    """Blocking: where the package's modules go, and which handlers it lacks."""
     contract = parsed.result.contract
-    if contract is None or parsed.path is None or parsed.result.errors:
+    if contract is None or parsed.path is None or not parsed.result.generatable:
         return []
-    if parsed.path.parent.name != contract.package_name:
-        return []
-    return [
-        lsp_diagnostic(
+    state = packages.package_state(contract, packages.location(parsed.path, roots))
+    issues = _drift_issues(contract, state)
+    issues += [
+        ContractIssue(
+            note.code, note.message, note.range,
+            Severity.WARNING if note.warning else Severity.INFO, data=note.data or None,
+        )
+        for note in state.plan.notes
+    ]  # fmt: skip
+    operations = {op.name: op for op in contract.operations}
+    for name in missing_handlers(state.plan, state.present()):
+        target = state.plan.handler_for(name)
+        issues.append(
             ContractIssue(
                 "missing-handler",
-                f"operation '{op.name}' has no handler module "
-                f"(handlers/handler_{op.name}.py); a quick fix can add it",
-                op.range,
+                f"operation '{name}' has no handler ({target.module.path} is missing); "
+                "a quick fix can add it",
+                operations[name].range,
                 Severity.WARNING,
-            ),
-            data={"operation": op.name},
+                data={"operation": name},
+            )
         )
-        for op in missing_handlers(contract, parsed.path.parent)
-    ]
+    return issues
 
 
-def publish(ls: OnexLanguageServer, uri: str, extra: list[lsp.Diagnostic] | None = None) -> None:
+def _drift_issues(contract: Contract, state: packages.PackageState) -> list[ContractIssue]:
+    issues = []
+    for drift in name_drift(contract, state.plan, state.existing):
+        defines = ", ".join(drift.defined) or "no handler"
+        data = {"operation": drift.operation, "declared": drift.declared}
+        if drift.replacement:
+            data["replacement"] = drift.replacement
+        issues.append(
+            ContractIssue(
+                "handler-name-drift",
+                f"{drift.module} does not define {drift.declared}, which the contract routes "
+                f"'{drift.operation}' to (it defines {defines})",
+                drift.range, Severity.WARNING, data=data,
+            )
+        )  # fmt: skip
+    return issues
+
+
+def publish(ls: OnexLanguageServer, uri: str) -> None:
+    """Publish the contract's issues now, then again with the package checks (off the loop)."""
     parsed = parse_document(ls, uri)
     if parsed is None:
         return
-    diagnostics = [lsp_diagnostic(issue) for issue in parsed.result.issues]
-    diagnostics += _drift_diagnostics(parsed)
-    diagnostics += extra if extra is not None else ls.framework_diagnostics.get(uri, [])
+    _send(ls, parsed, [])
+    pending = ls.package_checks.pop(uri, None)
+    if pending is not None:
+        pending.cancel()
+    ls.package_checks[uri] = asyncio.get_running_loop().create_task(_check_package(ls, parsed))
+
+
+async def _check_package(ls: OnexLanguageServer, parsed: ParsedDocument) -> None:
+    try:
+        extra = await asyncio.to_thread(package_issues, parsed, ls.workspace_roots())
+    except Exception as exc:  # a broken package never breaks diagnostics
+        log.warning("could not check the package of %s: %s", parsed.uri, exc)
+        return
+    finally:
+        ls.package_checks.pop(parsed.uri, None)
+    current = ls.parsed.get(parsed.uri)
+    if current is parsed and extra:
+        _send(ls, parsed, extra)
+
+
+def _send(ls: OnexLanguageServer, parsed: ParsedDocument, extra: list[ContractIssue]) -> None:
+    diagnostics = [lsp_diagnostic(i, data=i.data) for i in (*parsed.result.issues, *extra)]
+    diagnostics += ls.framework_diagnostics.get(parsed.uri, [])
     ls.text_document_publish_diagnostics(
-        lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=parsed.version)
+        lsp.PublishDiagnosticsParams(
+            uri=parsed.uri, diagnostics=diagnostics, version=parsed.version
+        )
     )
 
 
@@ -108,9 +168,10 @@ def schedule(ls: OnexLanguageServer, uri: str) -> None:
 
 
 def close(ls: OnexLanguageServer, uri: str) -> None:
-    pending = ls.debounce.pop(uri, None)
-    if pending is not None:
-        pending.cancel()
+    for tasks in (ls.debounce, ls.package_checks):
+        pending = tasks.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
     ls.parsed.pop(uri, None)
     ls.framework_diagnostics.pop(uri, None)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

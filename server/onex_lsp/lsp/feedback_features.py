@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
+from onex_lsp import layout
 from onex_lsp.feedback.stats import PatternStats, fold
 from onex_lsp.feedback.tracker import (
     FeedbackEvent,
@@ -32,15 +33,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def handler_span(text: str, operation: str) -> tuple[int, int] | None:
-    """Character offsets of ``handle_<operation>`` in a module: the tracked pattern block."""
+def handler_span(text: str, function: str) -> tuple[int, int] | None:
+    """Character offsets of the handler ``function`` in a module: the tracked pattern block."""
     try:
         blocks = extract_blocks(text)
     except ExtractionError:
         return None
     lines = text.splitlines(keepends=True)
     for block in blocks:
-        if block.kind == BlockKind.HANDLER and block.name == f"handle_{operation}":
+        if block.kind == BlockKind.HANDLER and block.name == function:
             start = (
                 sum(len(line) for line in lines[: block.range.start.line])
                 + block.range.start.column
@@ -54,8 +55,8 @@ def track_applied(ls: OnexLanguageServer, suggestion_id: str) -> int:
     """Start following every handler block an applied suggestion created."""
     planned = ls.suggestion_blocks.pop(suggestion_id, [])
     now = ls.tracker.clock()
-    for path, text, pattern, operation in planned:
-        span = handler_span(text, operation)
+    for path, text, pattern, operation, function in planned:
+        span = handler_span(text, function)
         if span is None:
             continue
         uri = path_to_uri(path)
@@ -74,8 +75,8 @@ def track_applied(ls: OnexLanguageServer, suggestion_id: str) -> int:
         _journal(ls, "applied", block.block_id, {"pattern": pattern, "suggestion": suggestion_id})
         _journal(
             ls, "tracking", block.block_id,
-            {"pattern": pattern, "uri": uri, "operation": operation, "applied_at": now,
-             "inserted": list(block.inserted), "suggestion": suggestion_id},
+            {"pattern": pattern, "uri": uri, "operation": operation, "function": function,
+             "applied_at": now, "inserted": list(block.inserted), "suggestion": suggestion_id},
         )  # fmt: skip
     return len(planned)
 
@@ -207,7 +208,8 @@ def restore(ls: OnexLanguageServer) -> int:
         uri = str(e["uri"])
         path = uri_to_path(uri)
         text = current_text(ls, uri) if path is not None and path.exists() else None
-        span = handler_span(text, str(e["operation"])) if text is not None else None
+        function = str(e.get("function") or layout.handler_function(str(e["operation"])))
+        span = handler_span(text, function) if text is not None else None
         block = TrackedBlock(
             block_id=e["block_id"],
             suggestion_id=str(e.get("suggestion", "")),
@@ -236,15 +238,10 @@ def stats(ls: OnexLanguageServer) -> dict[str, PatternStats]:
     return ls.stats_cache
 
 
-def remember_planned(
-    ls: OnexLanguageServer, suggestion_id: str, files: dict[Path, str], patterns: dict[str, str]
-) -> None:
-    """What an action will create, so that applying it starts tracking its blocks."""
-    planned = []
-    for path, text in files.items():
-        name = path.name
-        if path.parent.name == "handlers" and name.startswith("handler_") and name.endswith(".py"):
-            operation = name.removeprefix("handler_").removesuffix(".py")
-            if operation in patterns:
-                planned.append((path, text, patterns[operation], operation))
+Planned = tuple[Path, str, str, str, str]  # file, its text, pattern key, operation, function
+
+
+def remember_planned(ls: OnexLanguageServer, suggestion_id: str, planned: list[Planned]) -> None:
+    """The handler functions an action will create, so that applying it starts tracking
+    their blocks (the class layout's methods are not followed yet)."""
     ls.suggestion_blocks[suggestion_id] = planned

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from onex_lsp import services
 from onex_lsp.contract.reader import Contract
 from onex_lsp.feedback.stats import LEARNED_PRIOR, builtin_key, learned_key
+from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import HandlerChoice, LearnedOption
 from onex_lsp.learning.library import learned_options
 from onex_lsp.lsp import feedback_features
@@ -60,15 +61,17 @@ async def _load_model(ls: OnexLanguageServer) -> None:
         log.info("MiniLM ready; %d learned block(s) indexed in its space", indexed)
 
 
-def options_for(ls: OnexLanguageServer, contract: Contract) -> dict[str, list[LearnedOption]]:
+def options_for(
+    ls: OnexLanguageServer, contract: Contract, plan: PackagePlan
+) -> dict[str, list[LearnedOption]]:
     """Learned alternatives per operation, weighed by their feedback (blocking: call from
     a worker thread)."""
     if ls.library is None:
         return {}
     try:
-        options = learned_options(ls.library, contract, ls.settings.threshold)
+        options = learned_options(ls.library, contract, plan, ls.settings.threshold)
     except Exception as exc:
-        log.warning("learned blocks unavailable for %s: %s", contract.package_name, exc)
+        log.warning("learned blocks unavailable for %s: %s", contract.name, exc)
         return {}
     known = feedback_features.stats(ls)
     weighed: dict[str, list[LearnedOption]] = {}

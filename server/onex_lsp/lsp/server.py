@@ -15,7 +15,6 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
 from onex_lsp import __version__
-from onex_lsp.contract.reader import Contract, load_contract
 from onex_lsp.feedback.stats import PatternStats
 from onex_lsp.feedback.tracker import FeedbackTracker
 from onex_lsp.learning.library import PatternLibrary
@@ -57,6 +56,7 @@ class OnexLanguageServer(LanguageServer):
         self.suggestions = SuggestionLog()
         self.parsed: dict[str, documents.ParsedDocument] = {}
         self.debounce: dict[str, asyncio.Task[None]] = {}
+        self.package_checks: dict[str, asyncio.Task[None]] = {}
         self.framework_diagnostics: dict[str, list[lsp.Diagnostic]] = {}
         self.broken_interpreters: set[str] = set()
         self.log_handler = ClientLogHandler(self)
@@ -68,7 +68,7 @@ class OnexLanguageServer(LanguageServer):
         # Feedback: the blocks applied suggestions created, followed through edits.
         self.tracker = FeedbackTracker(clock=time.time)
         self.tracked_text: dict[str, str] = {}
-        self.suggestion_blocks: dict[str, list[tuple[Path, str, str, str]]] = {}
+        self.suggestion_blocks: dict[str, list[tuple[Path, str, str, str, str]]] = {}
         self.stats_cache: dict[str, PatternStats] | None = None
         self.checkpoint_task: asyncio.Task[None] | None = None
         self.shown_recorded: set[tuple[str, int | None, str]] = set()
@@ -101,25 +101,6 @@ class OnexLanguageServer(LanguageServer):
         if not roots and self.workspace.root_uri:
             roots = [uri_to_path(self.workspace.root_uri)]
         return [r.resolve() for r in roots if r is not None]
-
-    def inside_workspace(self, path: Path) -> bool:
-        resolved = path.resolve()
-        return any(resolved == root or root in resolved.parents for root in self.workspace_roots())
-
-    def path_of(self, uri: str) -> Path | None:
-        return uri_to_path(uri)
-
-    def load_contract_at(self, uri: str) -> Contract | None:
-        """A contract from its open document, else from disk; ``None`` unless it is valid."""
-        if uri in self.workspace.text_documents:
-            parsed = documents.parse_document(self, uri)
-            result = parsed.result if parsed else None
-        else:
-            path = uri_to_path(uri)
-            if path is None or not path.is_file():
-                return None
-            result = load_contract(path.read_text(encoding="utf-8"), str(path))
-        return result.contract if result is not None and result.ok else None
 
     async def show(self, path: Path) -> None:
         if self.support.show_document:

@@ -11,13 +11,25 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from lsprotocol import types as lsp
+
 GENERATE_NODE_KIND = "source.onex.generateNode"
 ADD_HANDLER_KIND = "quickfix"
 INSERT_PATTERN_KIND = "refactor.onex.insertPattern"
 
 
+APPLIED = "onex.suggestionApplied"
+
+
 def new_suggestion_id() -> str:
     return uuid.uuid4().hex
+
+
+def applied_command(suggestion_id: str, uri: str) -> lsp.Command:
+    """Run after an action's edit is applied: records it and starts following its blocks."""
+    return lsp.Command(
+        title="Record the applied suggestion", command=APPLIED, arguments=[suggestion_id, uri]
+    )
 
 
 @dataclass(frozen=True)

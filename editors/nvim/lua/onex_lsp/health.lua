@@ -76,7 +76,7 @@ def describe(pid):
 
 if "onex_lsp" in out:
     try:
-        from onex_lsp.library import INDEX_DIR, JOURNAL_FILE, default_data_dir
+        from onex_lsp.learning.library import INDEX_DIR, JOURNAL_FILE, default_data_dir
 
         data = str(default_data_dir(args.get("path") or None))
         out["data_dir"] = data
