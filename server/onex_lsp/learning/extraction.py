@@ -2,9 +2,10 @@
 dependency injection, class naming and tests, each with its source range.
 
 One ``ast`` walk finds the blocks and ``SourceRows`` cuts their text exactly as libcst's
-``code_for_node`` prints it (``extraction_ast``); libcst itself only runs for sources the
-running Python's ``ast`` rejects: newer syntax (libcst parses it) or real syntax errors
-(libcst locates them). Ranges are 0-based (``positions.range_from_libcst`` converts).
+``code_for_node`` prints it (``extraction_ast``); PEP 695 syntax is masked for an older
+``ast``. libcst itself only runs for sources the running Python's ``ast`` still rejects:
+other newer syntax (libcst parses it) or real syntax errors (libcst locates them).
+Ranges are 0-based (``positions.range_from_libcst`` converts).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ class ParsedSource:
         self.tree: ast.Module | None = None
         self.rows: SourceRows | None = None
         try:
-            self.tree = parse_ast(source)
             self.rows = SourceRows(source)
+            self.tree = _parse_ast(source, self.rows)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             self.tree = self.rows = None  # newer syntax, or an error libcst will locate
 
@@ -67,6 +68,18 @@ class ParsedSource:
         else:
             start = rows.first_logical
         return "".join(rows.rows[start:]).lstrip("\n")
+
+
+def _parse_ast(source: str, rows: SourceRows) -> ast.Module:
+    """``ast.parse``; on a Python older than the code's syntax (3.12 generics and type
+    aliases on 3.11), the same source with that syntax masked column for column."""
+    try:
+        return parse_ast(source)
+    except SyntaxError:
+        masked = rows.without_new_syntax()
+        if masked is None:
+            raise
+        return parse_ast(masked)
 
 
 def parse_source(source: str) -> ParsedSource:

@@ -140,22 +140,37 @@ class Journal:
 
     def add_blocks(self, blocks: list[LearnedBlock]) -> list[bool]:
         """Journal blocks in one transaction (one fsync for a whole batch of files);
-        per block, whether it was new."""
+        per block, whether it was new. Set-based: one lookup and two bulk inserts."""
         added = []
         with self._transaction() as db:
+            known = self._known_fingerprints(db, [b.fingerprint for b in blocks])
+            rows, events = [], []
             for block in blocks:
-                exists = db.execute(
-                    "SELECT 1 FROM blocks WHERE fingerprint = ?", (block.fingerprint,)
-                ).fetchone()
-                if not exists:
-                    db.execute(
-                        "INSERT INTO blocks (id, fingerprint, payload, created_at)"
-                        " VALUES (?, ?, ?, ?)",
-                        (block.id, block.fingerprint, block.to_json(), block.learned_at),
-                    )
-                    self._event(db, "learned", block.id, {"origin": block.origin_file})
-                added.append(not exists)
+                new = block.fingerprint not in known
+                if new:
+                    known.add(block.fingerprint)
+                    rows.append((block.id, block.fingerprint, block.to_json(), block.learned_at))
+                    origin = json.dumps({"origin": block.origin_file}, sort_keys=True)
+                    events.append((time.time(), "learned", block.id, origin))
+                added.append(new)
+            db.executemany(
+                "INSERT INTO blocks (id, fingerprint, payload, created_at) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            db.executemany(
+                "INSERT INTO events (at, type, block_id, payload) VALUES (?, ?, ?, ?)", events
+            )
         return added
+
+    @staticmethod
+    def _known_fingerprints(db: sqlite3.Connection, fingerprints: list[str]) -> set[str]:
+        known: set[str] = set()
+        for first in range(0, len(fingerprints), 500):
+            chunk = fingerprints[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT fingerprint FROM blocks WHERE fingerprint IN ({marks})"
+            known.update(row[0] for row in db.execute(query, chunk))
+        return known
 
     def record(self, event_type: str, block_id: str | None, payload: dict[str, Any]) -> int:
         with self._transaction() as db:

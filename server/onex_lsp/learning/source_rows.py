@@ -108,6 +108,47 @@ class SourceRows:
         for r in range(position, last + 1):
             self.owner[r] = GapOwner(after, False, row)
 
+    def without_new_syntax(self) -> str | None:
+        """The source with PEP 695 type parameters and ``type`` aliases masked, column for
+        column, so an older ``ast`` parses it with the same positions (``None``: nothing
+        to mask, or masking would move byte offsets)."""
+        rows = [list(row) for row in self.rows]
+        tokens = self._tokens
+        for index, (text, start, _) in enumerate(tokens[:-2]):
+            after, bracket = tokens[index + 1][0], tokens[index + 2][0]
+            if not after.isidentifier():
+                continue
+            if text in ("class", "def") and bracket == "[":
+                self._blank(rows, index + 2)
+            elif text == "type" and bracket in ("=", "[") and self._statement_start(start):
+                rows[start[0]][start[1] : start[1] + 4] = list("_=0;")
+                if bracket == "[":
+                    self._blank(rows, index + 2)
+        masked = "".join("".join(row) for row in rows)
+        unchanged = masked == "".join(self.rows)
+        return None if unchanged or not masked.isascii() else masked
+
+    def _blank(self, rows: list[list[str]], opening: int) -> None:
+        """Spaces over ``[...]`` from the token at ``opening`` to its matching bracket."""
+        depth, closing = 0, opening
+        for closing in range(opening, len(self._tokens)):
+            text = self._tokens[closing][0]
+            depth += (text == "[") - (text == "]")
+            if depth == 0:
+                break
+        (first_row, first_col), (last_row, last_col) = (
+            self._tokens[opening][1],
+            self._tokens[closing][2],
+        )
+        for row in range(first_row, last_row + 1):
+            begin = first_col if row == first_row else 0
+            end = last_col if row == last_row else len(rows[row]) - 1
+            rows[row][begin:end] = [" "] * (end - begin)
+
+    def _statement_start(self, position: tuple[int, int]) -> bool:
+        row, col = position
+        return self.kind[row] == LOGICAL and col == len(self.indent(row))
+
     def indent(self, row: int) -> str:
         line = self.rows[row]
         return line[: len(line) - len(line.lstrip(" \t\f"))]
