@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ from onex_lsp.workspace_fs import atomic_write
 
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
+# Learning inside the server: work in steps this small, pausing between them, so a request
+# waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
+_POLITE_STEP = 16
+_PAUSE = 0.002
 INDEX_DIR = "index"
 
 
@@ -156,9 +161,10 @@ class PatternLibrary:
             self._store = None
         self._seen_head = None
 
-    def sync(self) -> int:
+    def sync(self, *, polite: bool = False) -> int:
         """Index every journalled block the index has not seen, drop what was forgotten
-        since; returns how many blocks were indexed."""
+        since; returns how many blocks were indexed. ``polite``: in small steps with a
+        pause between them, for a server whose request loop shares this process's GIL."""
         with self._lock:
             try:
                 store = self._open_store()
@@ -166,15 +172,19 @@ class PatternLibrary:
                 if head == self._seen_head:
                     return 0
                 pending = self.journal.blocks(after_seq=self._synced)
-                if pending:
-                    vectors = self._embedder.embed([b.embedding_text for _, b in pending])
+                step = _POLITE_STEP if polite else max(len(pending), 1)
+                for first in range(0, len(pending), step):
+                    part = pending[first : first + step]
+                    vectors = self._embedder.embed([b.embedding_text for _, b in part])
                     store.upsert(
                         [
                             StoredPoint(b.id, v, _payload(b))
-                            for (_, b), v in zip(pending, vectors, strict=True)
+                            for (_, b), v in zip(part, vectors, strict=True)
                         ]
                     )
-                    self._synced = pending[-1][0]
+                    self._synced = part[-1][0]
+                    if polite:
+                        time.sleep(_PAUSE)
                 forgotten_seq, forgotten = self.journal.forgotten_after(self._forgotten_synced)
                 if forgotten:
                     store.delete(forgotten)
@@ -218,18 +228,36 @@ class PatternLibrary:
         requests must not wait for parsing that holds this process's GIL.
         """
         context = package_context(Path(path))
-        if isolated:
-            with self._lock:
-                if self._worker is None:
-                    self._worker = ExtractionWorker()
-                worker = self._worker
-            outcome = worker.extract(source, path, context)
-        else:
+        if not isolated:
             outcome = blocks_from_source(source, path, context)
-        (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
+            (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
+            if report.learned and index:
+                self.sync()
+            return report
+        with self._lock:
+            if self._worker is None:
+                self._worker = ExtractionWorker()
+            worker = self._worker
+        outcome = worker.extract(source, path, context)
+        report = self._journal_politely(path, outcome, parent_id)
         if report.learned and index:
-            self.sync()
+            self.sync(polite=True)
         return report
+
+    def _journal_politely(
+        self, path: str, outcome: LearnOutcome, parent_id: str | None
+    ) -> LearnReport:
+        """One file's blocks in small transactions with pauses between them (the server's
+        request loop shares this process's GIL); a crash keeps the committed steps."""
+        blocks, learned = outcome.blocks, list[LearnedBlock]()
+        for first in range(0, max(len(blocks), 1), _POLITE_STEP):
+            part = replace(outcome, blocks=blocks[first : first + _POLITE_STEP])
+            (report,) = self.journal_outcomes([(path, part)], parent_id=parent_id)
+            if report.error:
+                return report
+            learned.extend(report.learned)
+            time.sleep(_PAUSE)
+        return LearnReport(path, tuple(learned), len(blocks))
 
     def journal_outcomes(
         self, outcomes: list[tuple[str, LearnOutcome]], parent_id: str | None = None

@@ -23,6 +23,7 @@ from onex_lsp.contract.reader import load_contract
 from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source
 
 log = logging.getLogger(__name__)
+_BACKGROUND_NICENESS = 10  # learning on save is background work on the editor's machine
 
 
 def package_context(path: Path) -> str:
@@ -49,9 +50,12 @@ def extract_file(path: str) -> tuple[str, LearnOutcome | str]:
     return path, blocks_from_source(text, path, package_context(Path(path)))
 
 
-def _init_worker(parent: int) -> None:
+def _init_worker(parent: int, niceness: int) -> None:
     """The server's stdout is the LSP channel: a worker writes nothing there (anything
-    printed goes to stderr). A worker whose parent was killed (no shutdown) exits."""
+    printed goes to stderr). A worker whose parent was killed (no shutdown) exits. A
+    background worker yields the CPU to the editor's requests (``niceness``)."""
+    if niceness:
+        os.nice(niceness)
     sys.stdout.flush()
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -64,13 +68,13 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int, niceness: int = 0) -> ProcessPoolExecutor:
     """``spawn``: forking a process that runs threads (asyncio, the index) is unsafe."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), niceness),
     )
 
 
@@ -84,7 +88,7 @@ class ExtractionWorker:
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = process_pool(1)
+                self._pool = process_pool(1, niceness=_BACKGROUND_NICENESS)
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
