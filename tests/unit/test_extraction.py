@@ -16,6 +16,8 @@ from onex_lsp.learning.extraction import (
     extract_blocks,
     module_without_docstring,
 )
+from onex_lsp.learning.fast_tokens import fast_tokens
+from onex_lsp.learning.source_rows import SourceRows, standard_tokens
 from tests.conftest import EXAMPLES, ROOT
 from tests.unit import extraction_reference
 
@@ -151,3 +153,16 @@ def test_same_blocks_for_every_generated_module(contract: Path) -> None:
 def test_same_blocks_on_omnibase_core_sources(relative: str) -> None:
     assert OMNIBASE is not None
     _assert_same_as_reference(_read(OMNIBASE / relative))
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
+def test_the_regex_scanner_classifies_rows_as_tokenize_does(path: Path) -> None:
+    """Python 3.11 classifies rows with ``fast_tokens``; 3.12+ with ``tokenize``."""
+    source = _read(path)
+    fast, standard = SourceRows(source, fast_tokens), SourceRows(source, standard_tokens)
+    assert (fast.kind, fast.logical_of, fast.owner, fast.first_logical) == (
+        standard.kind,
+        standard.logical_of,
+        standard.owner,
+        standard.first_logical,
+    )

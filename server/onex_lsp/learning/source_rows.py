@@ -6,15 +6,20 @@ around it, but only where its own whitespace model says the indentation is "inde
 continuations that start with their statement's indentation); string interiors and
 backslash continuations stay verbatim, and comment lines after a block belong to the
 innermost block they are indented for. Parsing the whole file with libcst to get that
-costs ~10x ``ast.parse``; one tokenize pass records, per physical row, which rule applies.
+costs ~10x ``ast.parse``; one pass over the tokens (``tokenize`` on 3.12+, a regular
+expression on 3.11: ``fast_tokens``) records, per physical row, which rule applies.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import tokenize
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from onex_lsp.learning.fast_tokens import fast_tokens
 
 LOGICAL, GAP, BRACKET, BACKSLASH, STRING = range(5)
 _NON_CODE = {
@@ -24,6 +29,15 @@ _NON_CODE = {
 _OPEN, _CLOSE = "([{", ")]}"
 _ROW = re.compile(r"[^\n]*\n|[^\n]+")
 _MULTILINE_TOKENS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
+
+
+Token = tuple[int, str, tuple[int, int], tuple[int, int]]  # type, text, start, end
+
+
+def standard_tokens(source: str) -> Iterator[Token]:
+    lines = iter(_ROW.findall(source))
+    for tok in tokenize.generate_tokens(lambda: next(lines, "")):
+        yield tok.type, tok.string, tok.start, tok.end
 
 
 class RowsUnavailable(ValueError):
@@ -40,7 +54,7 @@ class GapOwner:
 class SourceRows:
     """Rows (1-based) of a source that ``ast.parse`` accepted, classified for libcst."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, tokens: Callable[[str], Iterable[Token]] | None = None) -> None:
         if "\r" in source.replace("\r\n", "") or source.startswith("\ufeff"):
             raise RowsUnavailable("bare carriage returns or a byte order mark")
         self.rows: list[str] = ["", *_ROW.findall(source)]
@@ -52,18 +66,17 @@ class SourceRows:
         self._tokens: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
         self.first_logical = 0
         try:
-            self._scan()
+            self._scan((tokens or _TOKENS)(source))
         except (tokenize.TokenError, SyntaxError) as exc:
             raise RowsUnavailable(str(exc)) from exc
 
-    def _scan(self) -> None:
+    def _scan(self, tokens: Iterable[Token]) -> None:
         """One pass over the tokens: row kinds, logical lines, gap ownership."""
-        depth, open_row, last_row, gap_start = 0, 0, 0, 1
+        depth, open_row, last_row, gap_start, comment_row = 0, 0, 0, 1, 0
         stack: list[str] = []
         closed: list[str] = []
-        lines = iter(self.rows[1:])
-        for tok in tokenize.generate_tokens(lambda: next(lines, "")):
-            kind, text, (srow, scol), (erow, _) = tok.type, tok.string, tok.start, tok.end
+        for kind, text, start, end in tokens:
+            (srow, scol), (erow, _) = start, end
             if kind == tokenize.INDENT:
                 stack.append(text)
             elif kind == tokenize.DEDENT:
@@ -75,11 +88,14 @@ class SourceRows:
                     self.kind[row] = STRING
             if open_row and srow > last_row:
                 if self.kind[srow] != STRING:
-                    self.kind[srow] = BRACKET if depth else BACKSLASH
+                    joined = self._backslashed(srow - 1, comment_row)
+                    self.kind[srow] = BRACKET if depth and not joined else BACKSLASH
                 last_row = srow
+            if kind == tokenize.COMMENT:
+                comment_row = srow
             if kind not in _NON_CODE:
                 self._starts.append((srow, scol))
-                self._tokens.append((text, tok.start, tok.end))
+                self._tokens.append((text, start, end))
                 if not open_row:
                     open_row = last_row = srow
                     self.kind[srow] = LOGICAL
@@ -94,6 +110,11 @@ class SourceRows:
                 for row in range(open_row + 1, erow + 1):
                     self.logical_of[row] = open_row
                 open_row, gap_start = 0, erow + 1
+
+    def _backslashed(self, row: int, comment_row: int) -> bool:
+        """Whether ``row`` ends with a line continuation: libcst keeps the next row as
+        written, even inside brackets."""
+        return row != comment_row and self.rows[row].rstrip("\r\n").endswith("\\")
 
     def _own_gap(self, first: int, last: int, closed: list[str], after: str, row: int) -> None:
         """Blocks that close before ``row`` claim, innermost first, the comment lines up
@@ -245,3 +266,9 @@ class SourceRows:
         """Significant tokens from ``position`` on (text, start), a few at a time."""
         index = bisect_left(self._starts, position)
         return [(text, start) for text, start, _ in self._tokens[index : index + 64]]
+
+
+# Python 3.12's tokenize is in C; 3.11's is pure Python and costs ~3x ast.parse, so there
+# a regular-expression scanner gives the same tokens for the rows model (3.11 has no
+# nested same-quote f-strings, the one thing a regular expression cannot follow).
+_TOKENS = standard_tokens if sys.version_info >= (3, 12) else fast_tokens
