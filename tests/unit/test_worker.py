@@ -35,12 +35,23 @@ def _alive(pid: int) -> bool:
 
 
 def test_the_worker_returns_the_blocks_extracted_in_process(worker: ExtractionWorker) -> None:
-    remote = worker.extract(handler(1), path(1), "orders")
-    local = blocks_from_source(handler(1), path(1), "orders")
+    remote = worker.extract(handler(1), path(1))
+    local = blocks_from_source(handler(1), path(1))
     assert [(b.id, b.template, b.embedding_text) for b in remote.blocks] == [
         (b.id, b.template, b.embedding_text) for b in local.blocks
     ]
     assert worker.pid() != os.getpid()
+
+
+def test_the_worker_reads_the_package_contract_for_the_context(
+    worker: ExtractionWorker, tmp_path: Path, minimal_effect: str
+) -> None:
+    package = tmp_path / "node_user_management_effect"
+    (package / "handlers").mkdir(parents=True)
+    (package / "contract.yaml").write_text(minimal_effect)
+    saved = package / "handlers" / "handler_total_orders.py"
+    (handler_block,) = worker.extract(handler(4), str(saved)).blocks
+    assert handler_block.embedding_text.endswith("Manages users")
 
 
 def test_a_file_that_does_not_parse_comes_back_as_a_located_error(

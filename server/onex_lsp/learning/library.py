@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
 # Learning inside the server: work in steps this small, pausing between them, so a request
 # waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
-_POLITE_STEP = 16
+_POLITE_STEP = 8
 _PAUSE = 0.002
 INDEX_DIR = "index"
 
@@ -227,9 +227,8 @@ class PatternLibrary:
         ``isolated`` extracts in the library's worker process: the language server's
         requests must not wait for parsing that holds this process's GIL.
         """
-        context = package_context(Path(path))
         if not isolated:
-            outcome = blocks_from_source(source, path, context)
+            outcome = blocks_from_source(source, path, package_context(Path(path)))
             (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
             if report.learned and index:
                 self.sync()
@@ -238,7 +237,7 @@ class PatternLibrary:
             if self._worker is None:
                 self._worker = ExtractionWorker()
             worker = self._worker
-        outcome = worker.extract(source, path, context)
+        outcome = worker.extract(source, path)
         report = self._journal_politely(path, outcome, parent_id)
         if report.learned and index:
             self.sync(polite=True)

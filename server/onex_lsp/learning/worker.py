@@ -23,7 +23,7 @@ from onex_lsp.contract.reader import load_contract
 from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source
 
 log = logging.getLogger(__name__)
-_BACKGROUND_NICENESS = 10  # learning on save is background work on the editor's machine
+_BACKGROUND_NICENESS = 19  # learning on save is background work on the editor's machine
 
 
 def package_context(path: Path) -> str:
@@ -41,13 +41,18 @@ def package_context(path: Path) -> str:
     return ""
 
 
+def extract_source(source: str, path: str) -> LearnOutcome:
+    """A saved file's blocks, with the context of the node package it is in."""
+    return blocks_from_source(source, path, package_context(Path(path)))
+
+
 def extract_file(path: str) -> tuple[str, LearnOutcome | str]:
     """A file's blocks, or why it could not be read (runs in a pool worker)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return path, str(exc)
-    return path, blocks_from_source(text, path, package_context(Path(path)))
+    return path, extract_source(text, path)
 
 
 def _init_worker(parent: int, niceness: int) -> None:
@@ -97,13 +102,14 @@ class ExtractionWorker:
                 self._pool = None
         pool.shutdown(wait=False, cancel_futures=True)
 
-    def extract(self, source: str, path: str, context: str = "") -> LearnOutcome:
-        """``blocks_from_source`` in the worker (blocking: call from a thread). A crashed
-        worker is replaced once; a file that crashes a fresh worker too raises."""
+    def extract(self, source: str, path: str) -> LearnOutcome:
+        """``extract_source`` in the worker, reading the package's contract there too
+        (blocking: call from a thread). A crashed worker is replaced once; a file that
+        crashes a fresh worker too raises."""
         for attempt in (1, 2):
             pool = self._executor()
             try:
-                return pool.submit(blocks_from_source, source, path, context).result()
+                return pool.submit(extract_source, source, path).result()
             except BrokenProcessPool:
                 log.warning("the extraction worker died; starting a new one")
                 self._discard(pool)
