@@ -260,3 +260,17 @@ def test_a_journal_from_before_the_forgotten_log_keeps_its_forgotten_blocks(
     assert reopened.journal.forgotten_ids() == [block.id]
     assert reopened.candidates("reducer", "aggregation.sum", "total orders") == []
     reopened.close()
+
+
+def test_isolated_learning_journals_and_indexes_what_the_worker_extracted(
+    tmp_path: Path,
+) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    try:
+        report = library.learn_source(handler(1), path(1), parent_id="learned:x", isolated=True)
+        assert [b.parent_id for b in report.learned] == ["learned:x"]
+        assert library.learn_source(handler(1), path(1), isolated=True).learned == ()
+        found = library.candidates("reducer", "aggregation.sum", "total orders")
+        assert [c.block.id for c in found] == [report.learned[0].id]
+    finally:
+        library.close()
