@@ -100,3 +100,25 @@ def test_contract_inside_its_node_folder_generates_around_it(tmp_path: Path) -> 
     assert (folder / "node.py").is_file()
     assert contract.read_text() == original
     assert not (folder / "node_user_management_effect").exists()
+
+
+def test_learn_parses_in_worker_processes_and_reports_what_it_skips(tmp_path: Path) -> None:
+    tree = tmp_path / "code" / "node_shop_reducer" / "handlers"
+    tree.mkdir(parents=True)
+    for n in range(40):  # enough files for the process pool
+        (tree / f"handler_total_{n}.py").write_text(
+            f"def handle_total_{n}(request: ModelIn) -> ModelOut:\n"
+            f"    if not request.items:\n        raise ValueError('empty')\n"
+            f"    return ModelOut(total=sum(request.items) * {n})\n"
+        )
+    (tree / "broken.py").write_text("def ok():\n    return 1\n\nx = = 2\n")
+    (tree / "latin1.py").write_bytes(b"name = '\xe9'\n")
+    proc = run(
+        "learn", str(tmp_path / "code"), "--data-dir", str(tmp_path / "data"),
+        "--embedder", "hashing", "--jobs", "2", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("learned 41 new block(s) (80 found) from 40 file(s); 2 skipped")
+    assert f"{tree / 'broken.py'}:4:" in proc.stderr
+    assert f"{tree / 'latin1.py'}: skipped:" in proc.stderr
+    assert "Traceback" not in proc.stderr

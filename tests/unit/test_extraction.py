@@ -1,17 +1,25 @@
-"""libcst extraction: which blocks a file yields, with 0-based ranges, as before/after tables."""
+"""Extraction: which blocks a file yields, with 0-based ranges, as before/after tables; and
+the one-pass extraction against the libcst visitors it replaced, on real files."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from onex_lsp.contract.reader import load_contract
+from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractionError,
     extract_blocks,
     module_without_docstring,
 )
+from onex_lsp.learning.fast_tokens import fast_tokens
+from onex_lsp.learning.source_rows import SourceRows, standard_tokens
+from tests.conftest import EXAMPLES, ROOT
+from tests.unit import extraction_reference
 
 HANDLER = '''\
 """Handler for create_order."""
@@ -97,3 +105,64 @@ def test_unparsable_file_is_a_located_error() -> None:
     with pytest.raises(ExtractionError) as info:
         extract_blocks(textwrap.dedent("def ok():\n    return 1\n\nx = = 2\n"))
     assert info.value.line == 4
+
+
+# -- the one-pass extraction equals the six libcst visitors it replaced --------------------
+FIXTURES = ROOT / "tests" / "fixtures" / "extraction"
+OMNIBASE = next(iter(ROOT.glob(".venv312/lib/python3.12/site-packages/omnibase_core")), None)
+REAL_FILES = [
+    *sorted(FIXTURES.glob("*.py")),  # comments at odd indentation, elif guards, tabs, CRLF
+    ROOT / "server" / "onex_lsp" / "lsp" / "server.py",
+    ROOT / "server" / "onex_lsp" / "learning" / "journal.py",
+    ROOT / "scripts" / "demo_loop.py",
+    ROOT / "tests" / "unit" / "test_feedback.py",
+]
+OMNIBASE_FILES = [
+    "mixins/mixin_health_check.py",  # 1,000 lines of methods, guards and try blocks
+    "infrastructure/node_base.py",  # PEP 695 generics: libcst when ast is 3.11's
+    "validation/validator_occ_merge_eligibility.py",
+]
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:  # keep CRLF as written
+        return handle.read()
+
+
+def _assert_same_as_reference(source: str) -> None:
+    assert extract_blocks(source) == extraction_reference.extract_blocks(source)
+    assert module_without_docstring(source) == extraction_reference.module_without_docstring(source)
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
+def test_same_blocks_texts_and_ranges_as_the_libcst_visitors(path: Path) -> None:
+    _assert_same_as_reference(_read(path))
+
+
+@pytest.mark.parametrize("contract", EXAMPLES, ids=lambda p: p.stem)
+def test_same_blocks_for_every_generated_module(contract: Path) -> None:
+    result = load_contract(contract.read_text(), str(contract))
+    assert result.contract is not None
+    for text in plan_package(result.contract).files.values():
+        if text.startswith(('"""', "from", "import")):
+            _assert_same_as_reference(text)
+
+
+@pytest.mark.skipif(OMNIBASE is None, reason="the framework venv (.venv312) is not built")
+@pytest.mark.parametrize("relative", OMNIBASE_FILES)
+def test_same_blocks_on_omnibase_core_sources(relative: str) -> None:
+    assert OMNIBASE is not None
+    _assert_same_as_reference(_read(OMNIBASE / relative))
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
+def test_the_regex_scanner_classifies_rows_as_tokenize_does(path: Path) -> None:
+    """Python 3.11 classifies rows with ``fast_tokens``; 3.12+ with ``tokenize``."""
+    source = _read(path)
+    fast, standard = SourceRows(source, fast_tokens), SourceRows(source, standard_tokens)
+    assert (fast.kind, fast.logical_of, fast.owner, fast.first_logical) == (
+        standard.kind,
+        standard.logical_of,
+        standard.owner,
+        standard.first_logical,
+    )

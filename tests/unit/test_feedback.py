@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onex_lsp.feedback.stats import PatternStats, fold
 from onex_lsp.feedback.tracker import (
@@ -96,6 +98,34 @@ def test_full_text_sync_becomes_one_change() -> None:
 )
 def test_retention_values(current: str, value: float) -> None:
     assert retention(token_hashes(BLOCK), token_hashes(current)) == value
+
+
+def reference_retention(inserted: tuple[str, ...], current: tuple[str, ...]) -> float:
+    """The pure-Python token Levenshtein retention used before rapidfuzz (the reference)."""
+    if not inserted and not current:
+        return 1.0
+    previous = list(range(len(current) + 1))
+    for i, a in enumerate(inserted, 1):
+        row = [i]
+        for j, b in enumerate(current, 1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = row
+    return round(1.0 - previous[-1] / max(len(inserted), len(current)), 4)
+
+
+# Small alphabets make repeated tokens (and so non-trivial alignments) likely.
+TOKENS = st.lists(st.sampled_from(["def", "(", ")", ":", "x", "return", "a1b2c3", "é"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(TOKENS, TOKENS)
+def test_retention_equals_the_reference_on_random_token_sequences(
+    inserted: list[str], current: list[str]
+) -> None:
+    a, b = tuple(inserted), tuple(current)
+    assert retention(a, b) == reference_retention(a, b)
+    ha, hb = token_hashes(" ".join(inserted)), token_hashes(" ".join(current))
+    assert retention(ha, hb) == reference_retention(ha, hb)
 
 
 def test_untouched_block_is_kept_at_the_last_checkpoint() -> None:

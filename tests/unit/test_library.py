@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
@@ -139,6 +141,7 @@ WORKER = """
 import sys, time
 sys.path.insert(0, {root!r})
 from tests.unit.test_library import handler, path
+from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.library import PatternLibrary
 from pathlib import Path
@@ -201,3 +204,73 @@ def test_kill_9_while_learning_loses_nothing_journalled(tmp_path: Path) -> None:
         len(library.candidates("reducer", "aggregation.sum", "total orders", limit=50)) >= committed
     )
     library.close()
+
+
+def test_get_by_id_or_unique_prefix_never_returns_forgotten_blocks(tmp_path: Path) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    (block,) = library.learn_source(handler(1), path(1)).learned
+    journal = library.journal
+    assert journal.get(block.id) == block
+    assert journal.get(block.id[:6]) == block
+    assert journal.get(block.id[:6].upper()) == block  # as the former LIKE lookup
+    assert journal.get("f" * 36) is None
+    assert journal.get_many([block.id, "missing"]) == {block.id: block}
+    head = journal.head()
+    journal.forget(block.id)
+    assert journal.head() == (head[0], head[1] + 1)  # sync sees the change without a scan
+    assert journal.get(block.id) is None and journal.get(block.id[:6]) is None
+    assert journal.forgotten_after(head[1]) == (head[1] + 1, [block.id])
+    assert journal.forgotten_after(head[1] + 1) == (head[1] + 1, [])
+    library.close()
+
+
+def test_a_block_forgotten_elsewhere_leaves_the_index_at_the_next_query(tmp_path: Path) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    (first,) = library.learn_source(handler(1), path(1)).learned
+    (second,) = library.learn_source(handler(2), path(2)).learned
+    assert len(library.candidates("reducer", "aggregation.sum", "total orders")) == 2
+    other = PatternLibrary(tmp_path, HashingEmbedder())  # another window, same journal
+    assert other.journal.forget(first.id)
+    remaining = library.candidates("reducer", "aggregation.sum", "total orders")
+    assert [c.block.id for c in remaining] == [second.id]
+    other.close()
+    library.close()
+
+
+def test_batches_commit_once_and_dedupe_within_the_batch(tmp_path: Path) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    outcome = blocks_from_source(handler(1), path(1))
+    reports = library.journal_outcomes([(path(1), outcome), (path(9), outcome)])
+    assert [len(r.learned) for r in reports] == [1, 0]  # the same block twice: once
+    assert [e["type"] for e in library.journal.events()] == ["learned"]
+    library.close()
+
+
+def test_a_journal_from_before_the_forgotten_log_keeps_its_forgotten_blocks(
+    tmp_path: Path,
+) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    (block,) = library.learn_source(handler(1), path(1)).learned
+    library.journal.forget(block.id)
+    library.close()
+    with sqlite3.connect(tmp_path / "journal.sqlite3") as db:  # the former schema
+        db.execute("DROP TABLE forgotten")
+        db.execute("DELETE FROM meta WHERE key = 'forgotten_log'")
+    reopened = PatternLibrary(tmp_path, HashingEmbedder())
+    assert reopened.journal.forgotten_ids() == [block.id]
+    assert reopened.candidates("reducer", "aggregation.sum", "total orders") == []
+    reopened.close()
+
+
+def test_isolated_learning_journals_and_indexes_what_the_worker_extracted(
+    tmp_path: Path,
+) -> None:
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    try:
+        report = library.learn_source(handler(1), path(1), parent_id="learned:x", isolated=True)
+        assert [b.parent_id for b in report.learned] == ["learned:x"]
+        assert library.learn_source(handler(1), path(1), isolated=True).learned == ()
+        found = library.candidates("reducer", "aggregation.sum", "total orders")
+        assert [c.block.id for c in found] == [report.learned[0].id]
+    finally:
+        library.close()

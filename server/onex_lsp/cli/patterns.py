@@ -9,15 +9,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from onex_lsp import services
 from onex_lsp.feedback.stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
+from onex_lsp.learning.blocks import LearnOutcome
 from onex_lsp.learning.journal import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary
+from onex_lsp.learning.worker import extract_file, process_pool
 from onex_lsp.settings import Settings, StoreSettings
 
+_BATCH_FILES = 100  # files journalled per transaction
+_INDEX_EVERY = 1000  # files between two embed-and-index passes
+_POOL_FROM = 32  # fewer files are parsed in this process: starting workers costs ~1 s
 _SKIP_DIRS = {".git", ".hg", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
 
 
@@ -28,6 +34,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(files that do not parse are reported and skipped).",
     )  # fmt: skip
     learn.add_argument("paths", nargs="+", type=Path, help="files or folders of Python code")
+    learn.add_argument(
+        "--jobs", type=int, default=min(os.cpu_count() or 1, 8),
+        help="worker processes that parse files (default: one per core, at most 8)",
+    )  # fmt: skip
     _library_options(learn)
     patterns = commands.add_parser("patterns", help="inspect and manage the pattern library")
     _library_options(patterns)
@@ -93,39 +103,72 @@ def _progress(err: TextIO, done: int, total: int, started: float) -> None:
         err.flush()
 
 
+@dataclass
+class _LearnTotals:
+    new: int = 0
+    seen: int = 0
+    skipped: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+
+
+def _extracted(files: list[str], jobs: int) -> Iterator[tuple[str, LearnOutcome | str]]:
+    """Each file's blocks, in file order; parsed in ``jobs`` worker processes when the
+    run is big enough to pay for starting them."""
+    if jobs < 2 or len(files) < _POOL_FROM:
+        yield from map(extract_file, files)
+        return
+    with process_pool(jobs) as pool:
+        yield from pool.map(extract_file, files, chunksize=8)
+
+
+def _journal_batch(
+    library: PatternLibrary,
+    batch: list[tuple[str, LearnOutcome]],
+    totals: _LearnTotals,
+    err: TextIO,
+) -> None:
+    for report in library.journal_outcomes(batch):
+        if report.error:
+            err.write(f"\n{report.error} (skipped)\n")
+            totals.skipped += 1
+        totals.new += len(report.learned)
+        totals.seen += report.seen
+        totals.by_kind.update(b.kind for b in report.learned)
+    batch.clear()
+
+
 def learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    files = list(_python_files(args.paths))
+    """Extract in worker processes; journal one transaction per batch of files; embed and
+    index every few batches (``sync``)."""
+    files = [str(path) for path in _python_files(args.paths)]
     library = open_from_args(args, err)
     started = time.perf_counter()
-    new = seen = skipped = 0
-    by_kind: Counter[str] = Counter()
+    totals = _LearnTotals()
+    batch: list[tuple[str, LearnOutcome]] = []
     try:
-        for index, path in enumerate(files, 1):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                err.write(f"\n{path}: skipped: {exc}\n")
-                skipped += 1
-                continue
-            report = library.learn_source(text, str(path), index=False)
-            if report.error:
-                err.write(f"\n{report.error} (skipped)\n")
-                skipped += 1
-            new += len(report.learned)
-            seen += report.seen
-            by_kind.update(b.kind for b in report.learned)
+        for index, (path, outcome) in enumerate(_extracted(files, args.jobs), 1):
+            if isinstance(outcome, str):
+                err.write(f"\n{path}: skipped: {outcome}\n")
+                totals.skipped += 1
+            else:
+                batch.append((path, outcome))
+            if len(batch) >= _BATCH_FILES:
+                _journal_batch(library, batch, totals, err)
+            if index % _INDEX_EVERY == 0:
+                _journal_batch(library, batch, totals, err)
+                library.sync()
             _progress(err, index, len(files), started)
-            if index % 500 == 0:
-                library.sync()  # embed and index in batches
+        _journal_batch(library, batch, totals, err)
         library.sync()
     finally:
         library.close()
     elapsed = time.perf_counter() - started
     out.write(
-        f"learned {new} new block(s) ({seen} found) from {len(files) - skipped} file(s); "
-        f"{skipped} skipped; {elapsed:.1f} s\n"
+        f"learned {totals.new} new block(s) ({totals.seen} found) from "
+        f"{len(files) - totals.skipped} file(s); {totals.skipped} skipped; {elapsed:.1f} s "
+        f"({len(files) / max(elapsed, 1e-9):.0f} files/s)\n"
     )
-    for kind, count in sorted(by_kind.items()):
+    for kind, count in sorted(totals.by_kind.items()):
         out.write(f"  {kind:<22} {count}\n")
     out.write(f"data: {library.data_dir}\n")
     return 0

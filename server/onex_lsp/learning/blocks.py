@@ -22,11 +22,11 @@ from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractedBlock,
     ExtractionError,
-    extract_blocks,
-    module_without_docstring,
+    parse_source,
 )
+from onex_lsp.learning.extraction_ast import parse_ast
 from onex_lsp.learning.journal import LearnedBlock
-from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint, parameterize
+from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint_tree, parameterize
 
 _PACKAGE = re.compile(r"^node_(?P<name>[a-z0-9_]+?)_(?P<kind>effect|compute|reducer|orchestrator)$")
 _ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")
@@ -75,12 +75,16 @@ def classify(
     return None
 
 
-def _docstring(source: str) -> str:
+def _parse(source: str) -> ast.Module | None:
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ""
-    for node in tree.body:
+        return parse_ast(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _docstring(tree: ast.Module | None) -> str:
+    """The first function's docstring summary: words worth embedding with the block."""
+    for node in tree.body if tree else ():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             return (ast.get_docstring(node) or "").split("\n\n")[0]
     return ""
@@ -126,10 +130,13 @@ def _make(
     kind: str, block: str | None, node_kind: str | None, operation: str | None, needs: str | None,
     extracted: ExtractedBlock, source: str, template: str, path: str,
 ) -> LearnedBlock | None:  # fmt: skip
-    try:
-        print_ = fingerprint(template)
-    except SyntaxError:
+    # One parse serves the docstring and, when the block is its own template, the fingerprint.
+    tree = _parse(source)
+    docstring = _docstring(tree)
+    template_tree = tree if template == source else _parse(template)
+    if template_tree is None:
         return None
+    print_ = fingerprint_tree(template_tree)
     rng = extracted.range
     return LearnedBlock(
         id=str(uuid.uuid5(_ID_NAMESPACE, f"{kind}:{print_}")),
@@ -145,7 +152,7 @@ def _make(
         origin_file=path,
         origin_range=(rng.start.line, rng.start.column, rng.end.line, rng.end.column),
         learned_at=time.time(),
-        embedding_text=describe(node_kind, block, operation, _docstring(source)),
+        embedding_text=describe(node_kind, block, operation, docstring),
     )
 
 
@@ -155,14 +162,15 @@ def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcom
     ``context`` is the description of the contract the file implements: it becomes part
     of what is embedded, so a later query from a similar contract finds the block.
     """
+    parsed = parse_source(source)
     try:
-        extracted = extract_blocks(source)
+        extracted = parsed.blocks()
     except ExtractionError as exc:
         return LearnOutcome((), exc)
     package = package_of(path)
     learned: list[LearnedBlock] = []
     handlers = [b for b in extracted if b.kind == BlockKind.HANDLER]
-    module_body = module_without_docstring(source) if len(handlers) == 1 else ""
+    module_body = parsed.without_docstring() if len(handlers) == 1 else ""
     for block in extracted:
         made: LearnedBlock | None
         if block.kind == BlockKind.HANDLER:

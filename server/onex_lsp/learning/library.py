@@ -2,8 +2,10 @@
 
 Writes go to the journal first; the index is brought up to date from it (``sync``)
 before every query, so blocks learned by another process on the same data directory
-are seen too, and a store outage only delays indexing. The index is per embedder: when
-MiniLM finishes loading, queries move to its index, filled from the journal.
+are seen too, and a store outage only delays indexing. ``sync`` costs one indexed query
+when nothing changed: it reads what was journalled or forgotten after the last seqs it
+saw. The index is per embedder: when MiniLM finishes loading, queries move to its index,
+filled from the journal.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import logging
 import os
 import shutil
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from onex_lsp import layout
-from onex_lsp.contract.reader import Contract, load_contract
+from onex_lsp.contract.reader import Contract
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
 from onex_lsp.generation.ranking import LearnedOption, choose_handlers
@@ -28,10 +31,15 @@ from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.journal import SCHEMA_VERSION, Journal, LearnedBlock
 from onex_lsp.learning.parameterize import NameContext, instantiate
 from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.learning.worker import ExtractionWorker, package_context
 from onex_lsp.workspace_fs import atomic_write
 
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
+# Learning inside the server: work in steps this small, pausing between them, so a request
+# waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
+_POLITE_STEP = 8
+_PAUSE = 0.002
 INDEX_DIR = "index"
 
 
@@ -77,7 +85,10 @@ class PatternLibrary:
         self._embedder = CachedEmbedder(embedder, self.journal)
         self._store: PatternStore | None = None
         self._synced = 0
+        self._forgotten_synced = 0
+        self._seen_head: tuple[int, int] | None = None  # journal head at the last sync
         self._shared_index = False
+        self._worker: ExtractionWorker | None = None
 
     # -- the index ---------------------------------------------------------------
     @property
@@ -111,6 +122,7 @@ class PatternLibrary:
                 self.store_url, self._embedder.dim, self._embedder.id, self.api_key
             )
             self._synced, self._shared_index = 0, False  # a re-upsert is idempotent
+            self._forgotten_synced = 0
         else:
             store = self._open_edge()
         self._store = store
@@ -130,6 +142,7 @@ class PatternLibrary:
         try:
             store = EdgePatternStore(folder / "shard", self._embedder.dim)
             self._synced = int(meta["synced_seq"]) if meta else 0
+            self._forgotten_synced = int(meta.get("forgotten_seq", 0)) if meta else 0
             self._shared_index = True
         except StoreUnavailable as exc:
             # Another editor window owns the shared index: keep a private one, rebuilt
@@ -137,6 +150,7 @@ class PatternLibrary:
             log.info("%s; using a private index", exc)
             store = EdgePatternStore(None, self._embedder.dim)
             self._synced, self._shared_index = 0, False
+            self._forgotten_synced = 0
         return store
 
     def _close_store(self) -> None:
@@ -146,34 +160,48 @@ class PatternLibrary:
             except Exception as exc:
                 log.warning("closing the index failed: %s", exc)
             self._store = None
+        self._seen_head = None
 
-    def sync(self) -> int:
-        """Index every journalled block the index has not seen; returns how many."""
+    def sync(self, *, polite: bool = False) -> int:
+        """Index every journalled block the index has not seen, drop what was forgotten
+        since; returns how many blocks were indexed. ``polite``: in small steps with a
+        pause between them, for a server whose request loop shares this process's GIL."""
         with self._lock:
             try:
                 store = self._open_store()
+                head = self.journal.head()
+                if head == self._seen_head:
+                    return 0
                 pending = self.journal.blocks(after_seq=self._synced)
-                if pending:
-                    vectors = self._embedder.embed([b.embedding_text for _, b in pending])
+                step = _POLITE_STEP if polite else max(len(pending), 1)
+                for first in range(0, len(pending), step):
+                    part = pending[first : first + step]
+                    vectors = self._embedder.embed([b.embedding_text for _, b in part])
                     store.upsert(
                         [
                             StoredPoint(b.id, v, _payload(b))
-                            for (_, b), v in zip(pending, vectors, strict=True)
+                            for (_, b), v in zip(part, vectors, strict=True)
                         ]
                     )
-                    self._synced = pending[-1][0]
-                store.delete(self.journal.forgotten_ids())
-                if self._shared_index and pending:
-                    folder = self._index_folder()
-                    atomic_write(
-                        folder / "onex-index.json",
-                        json.dumps({**self._meta(), "synced_seq": self._synced}),
-                    )
+                    self._synced = part[-1][0]
+                    if polite:
+                        time.sleep(_PAUSE)
+                forgotten_seq, forgotten = self.journal.forgotten_after(self._forgotten_synced)
+                if forgotten:
+                    store.delete(forgotten)
+                    self._forgotten_synced = forgotten_seq
+                if self._shared_index and (pending or forgotten):
+                    self._write_index_meta()
+                self._seen_head = head
                 return len(pending)
             except StoreUnavailable as exc:
                 log.warning("pattern index unavailable, blocks stay in the journal: %s", exc)
                 self._close_store()
                 return 0
+
+    def _write_index_meta(self) -> None:
+        meta = {**self._meta(), "synced_seq": self._synced, "forgotten_seq": self._forgotten_synced}
+        atomic_write(self._index_folder() / "onex-index.json", json.dumps(meta))
 
     def reindex(self) -> int:
         """Drop the index and rebuild it from the journal."""
@@ -181,28 +209,78 @@ class PatternLibrary:
             self._close_store()
             if not self.store_url:
                 shutil.rmtree(self._index_folder(), ignore_errors=True)
-            self._synced = 0
+            self._synced = self._forgotten_synced = 0
             return self.sync()
 
     # -- learning and querying -----------------------------------------------------
     def learn_source(
-        self, source: str, path: str, *, parent_id: str | None = None, index: bool = True
+        self,
+        source: str,
+        path: str,
+        *,
+        parent_id: str | None = None,
+        index: bool = True,
+        isolated: bool = False,
     ) -> LearnReport:
-        """Journal the file's new blocks (each committed at once), then index them unless
-        ``index`` is False (bulk learning indexes in batches with ``sync``)."""
-        outcome: LearnOutcome = blocks_from_source(source, path, package_context(Path(path)))
-        if outcome.error is not None:
-            err = outcome.error
-            return LearnReport(path, (), 0, f"{path}:{err.line}:{err.column + 1}: {err}")
-        learned = []
-        for block in outcome.blocks:
-            if parent_id and block.kind == "handler":
-                block = LearnedBlock(**{**block.__dict__, "parent_id": parent_id})
-            if self.journal.add_block(block):
-                learned.append(block)
-        if learned and index:
-            self.sync()
-        return LearnReport(path, tuple(learned), len(outcome.blocks))
+        """Journal the file's new blocks, then index them unless ``index`` is False (bulk
+        learning indexes in batches with ``sync``).
+
+        ``isolated`` extracts in the library's worker process: the language server's
+        requests must not wait for parsing that holds this process's GIL.
+        """
+        if not isolated:
+            outcome = blocks_from_source(source, path, package_context(Path(path)))
+            (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
+            if report.learned and index:
+                self.sync()
+            return report
+        with self._lock:
+            if self._worker is None:
+                self._worker = ExtractionWorker()
+            worker = self._worker
+        outcome = worker.extract(source, path)
+        report = self._journal_politely(path, outcome, parent_id)
+        if report.learned and index:
+            self.sync(polite=True)
+        return report
+
+    def _journal_politely(
+        self, path: str, outcome: LearnOutcome, parent_id: str | None
+    ) -> LearnReport:
+        """One file's blocks in small transactions with pauses between them (the server's
+        request loop shares this process's GIL); a crash keeps the committed steps."""
+        blocks, learned = outcome.blocks, list[LearnedBlock]()
+        for first in range(0, max(len(blocks), 1), _POLITE_STEP):
+            part = replace(outcome, blocks=blocks[first : first + _POLITE_STEP])
+            (report,) = self.journal_outcomes([(path, part)], parent_id=parent_id)
+            if report.error:
+                return report
+            learned.extend(report.learned)
+            time.sleep(_PAUSE)
+        return LearnReport(path, tuple(learned), len(blocks))
+
+    def journal_outcomes(
+        self, outcomes: list[tuple[str, LearnOutcome]], parent_id: str | None = None
+    ) -> list[LearnReport]:
+        """Journal several files' blocks in one transaction: one commit per batch."""
+        prepared = [
+            [
+                replace(b, parent_id=parent_id) if parent_id and b.kind == "handler" else b
+                for b in outcome.blocks
+            ]
+            for _, outcome in outcomes
+        ]
+        added = iter(self.journal.add_blocks([b for blocks in prepared for b in blocks]))
+        reports = []
+        for (path, outcome), blocks in zip(outcomes, prepared, strict=True):
+            if outcome.error is not None:
+                err = outcome.error
+                message = f"{path}:{err.line}:{err.column + 1}: {err}"
+                reports.append(LearnReport(path, (), 0, message))
+                continue
+            learned = tuple(b for b in blocks if next(added))
+            reports.append(LearnReport(path, learned, len(blocks)))
+        return reports
 
     def candidates(
         self, node_kind: str, block: str, query_text: str, limit: int = 5
@@ -221,9 +299,10 @@ class PatternLibrary:
                 log.warning("pattern query failed: %s", exc)
                 self._close_store()
                 return []
+        found = self.journal.get_many([hit.id for hit in hits])
         result = []
         for hit in hits:
-            learned = self.journal.get(hit.id)
+            learned = found.get(hit.id)
             if learned is not None and learned.extra.get("module"):
                 result.append(Candidate(learned, round(hit.score, 4)))
         return result[:limit]
@@ -232,21 +311,9 @@ class PatternLibrary:
         with self._lock:
             self._close_store()
             self.journal.close()
-
-
-def package_context(path: Path) -> str:
-    """The description of the contract of the node package a file belongs to, if any."""
-    for folder in path.parents:
-        contract_file = folder / "contract.yaml"
-        if folder.name.startswith("node_") and contract_file.is_file():
-            try:
-                contract = load_contract(
-                    contract_file.read_text(encoding="utf-8"), str(contract_file)
-                )
-            except OSError:
-                return ""
-            return contract.contract.description if contract.contract else ""
-    return ""
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
 
 
 def _payload(block: LearnedBlock) -> dict[str, Any]:

@@ -146,7 +146,11 @@ def instantiate(template: str, context: NameContext) -> str:
 
 def fingerprint(template: str) -> str:
     """Structure, not formatting: the AST of the template, without docstrings."""
-    tree = ast.parse(template)
+    return fingerprint_tree(ast.parse(template))
+
+
+def fingerprint_tree(tree: ast.Module) -> str:
+    """``fingerprint`` of an already parsed template (the tree loses its docstrings)."""
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):

@@ -131,7 +131,9 @@ async def did_save(ls: OnexLanguageServer, uri: str) -> None:
             # A kept-and-modified block strengthens a learned pattern linked to its origin.
             parent = next((b.pattern for b in ls.tracker.blocks.values() if b.uri == uri), None)
             report = await asyncio.to_thread(
-                functools.partial(library.learn_source, text, str(path), parent_id=parent)
+                functools.partial(
+                    library.learn_source, text, str(path), parent_id=parent, isolated=True
+                )
             )
         except Exception as exc:
             log.error("learning from %s failed: %s", path, exc)

@@ -37,10 +37,10 @@ class CachedEmbedder:
         return self.inner.dim
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        found = {t: self.journal.cached_embedding(self.id, t) for t in set(texts)}
-        missing = [t for t, v in found.items() if v is None]
+        found = self.journal.cached_embeddings(self.id, list(set(texts)))
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
-                self.journal.cache_embedding(self.id, text, vector)
-                found[text] = vector
-        return [found[t] or [] for t in texts]
+            computed = list(zip(missing, self.inner.embed(missing), strict=True))
+            self.journal.cache_embeddings(self.id, computed)  # one commit for the batch
+            found.update(computed)
+        return [found[t] for t in texts]
