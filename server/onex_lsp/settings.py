@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
 
+EMBEDDERS = ("minilm", "sentence-transformers", "hashing")
+
 
 class NotificationLevel(StrEnum):
     """Which problems pop up as ``window/showMessage``; everything always goes to the log."""
@@ -59,7 +61,8 @@ class Settings:
     notification_level: NotificationLevel = NotificationLevel.WARNING
     diagnostics_delay_ms: int = 300
     store: StoreSettings = field(default_factory=StoreSettings)
-    embedder: str = "minilm"  # minilm | hashing (the lexical fallback, no model)
+    # minilm (ONNX Runtime) | sentence-transformers (same vectors, needs torch) | hashing
+    embedder: str = "minilm"
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
 
 
@@ -150,7 +153,7 @@ _TOP: Converters = {
     "validationInterpreter": ("validation_interpreter", _optional_text),
     "notificationLevel": ("notification_level", NotificationLevel),
     "diagnosticsDelayMs": ("diagnostics_delay_ms", _whole(0, 10_000, "milliseconds")),
-    "embedder": ("embedder", _choice("minilm", "hashing")),
+    "embedder": ("embedder", _choice(*EMBEDDERS)),
 }
 
 

@@ -60,7 +60,7 @@ def test_every_section_reads_camel_case() -> None:
         ({"colour": "red"}, "onex.colour: unknown setting (ignored)"),
         (
             {"embedder": "gpt"},
-            "onex.embedder: 'gpt' is not valid (expected 'minilm' or 'hashing'); using the default",
+            "onex.embedder: 'gpt' is not valid (expected 'minilm' or 'sentence-transformers' or 'hashing'); using the default",
         ),
     ],
 )

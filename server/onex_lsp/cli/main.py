@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from onex_lsp import __version__
+from onex_lsp.cli import models as cli_models
 from onex_lsp.cli import patterns as cli_patterns
 from onex_lsp.contract.reader import ContractIssue
 from onex_lsp.generation.pipeline import (
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what goes to the client's log and to stderr",
     )  # fmt: skip
     cli_patterns.add_commands(commands)
+    cli_models.add_commands(commands)
     return parser
 
 
@@ -116,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command in ("learn", "patterns"):
         return cli_patterns.run(args)
+    if args.command == "models":
+        return cli_models.run(args)
     build_parser().print_help(sys.stdout)
     return EXIT_OK
 
