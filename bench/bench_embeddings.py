@@ -120,51 +120,46 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.texts, args.vectors)))
         return
-    rows = [
-        [
-            "backend",
-            "import s",
-            "load s (first/cached)",
-            "texts/s @32",
-            "1 text ms",
-            "RSS +MB",
-            "peak +MB",
-        ]
-    ]
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ONEX_LSP_MODEL_CACHE": str(Path(tmp) / "models")}
         env["HF_HUB_OFFLINE"] = "1"
-        for backend in args.backends.split(","):
-            first = run_worker(backend, 64, env, None)  # empty cache: converts (minilm)
-            cached = run_worker(backend, args.texts, env, str(Path(tmp) / f"{backend}.json"))
-            if "error" in cached or "error" in first:
-                rows.append([backend, cached.get("error") or first.get("error"), *[""] * 5])
-                continue
-            rows.append(
-                [
-                    backend,
-                    f"{cached['import']:.2f}",
-                    f"{first['load']:.2f} / {cached['load']:.2f}",
-                    f"{cached['per_s']:.0f}",
-                    f"{cached['single_ms']:.1f}",
-                    f"{cached['rss']:.0f}",
-                    f"{cached['peak']:.0f}",
-                ]
-            )
+        rows = [HEADER] + [_row(b, args.texts, env, Path(tmp)) for b in args.backends.split(",")]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for row in rows:
             print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-        reference = Path(tmp) / "sentence-transformers.json"
-        for backend in ("minilm", "minilm-int8"):
-            ours = Path(tmp) / f"{backend}.json"
-            if not (ours.exists() and reference.exists()):
-                continue
-            pairs = zip(
-                json.loads(ours.read_text()), json.loads(reference.read_text()), strict=True
-            )
-            cosines = [cosine(a, b) for a, b in pairs]
-            print(f"{backend} vs sentence-transformers on {len(cosines)} texts: worst cosine "
-                  f"{min(cosines):.9f}, mean {statistics.mean(cosines):.9f}")  # fmt: skip
+        _agreement(Path(tmp))
+
+
+HEADER = ["backend", "import s", "load s (first/cached)", "texts/s @32", "1 text ms"]
+HEADER += ["RSS +MB", "peak +MB"]
+
+
+def _row(backend: str, texts: int, env: dict[str, str], tmp: Path) -> list[str]:
+    first = run_worker(backend, 64, env, None)  # empty cache: converts (minilm, fp32)
+    cached = run_worker(backend, texts, env, str(tmp / f"{backend}.json"))
+    if "error" in cached or "error" in first:
+        return [backend, cached.get("error") or first.get("error"), *[""] * 5]
+    return [
+        backend,
+        f"{cached['import']:.2f}",
+        f"{first['load']:.2f} / {cached['load']:.2f}",
+        f"{cached['per_s']:.0f}",
+        f"{cached['single_ms']:.1f}",
+        f"{cached['rss']:.0f}",
+        f"{cached['peak']:.0f}",
+    ]
+
+
+def _agreement(tmp: Path) -> None:
+    reference = tmp / "sentence-transformers.json"
+    for backend in ("minilm", "minilm-int8"):
+        ours = tmp / f"{backend}.json"
+        if not (ours.exists() and reference.exists()):
+            continue
+        pairs = zip(json.loads(ours.read_text()), json.loads(reference.read_text()), strict=True)
+        cosines = [cosine(a, b) for a, b in pairs]
+        print(f"{backend} vs sentence-transformers on {len(cosines)} texts: worst cosine "
+              f"{min(cosines):.9f}, mean {statistics.mean(cosines):.9f}")  # fmt: skip
 
 
 if __name__ == "__main__":
