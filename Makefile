@@ -14,7 +14,7 @@ $(BIN)/onex-lsp: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "onex-lsp needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) torch==2.13.0
-	$(PIP) -e '.[dev,embeddings]'
+	$(PIP) -e '.[dev,sentence-transformers]'
 	@touch $@
 
 venv: $(BIN)/onex-lsp

@@ -1,6 +1,6 @@
 """Learning and query figures for the pattern library (embedded Qdrant).
 
-Usage: python bench/bench_library.py [--embedder minilm|hashing] [--blocks N]
+Usage: python bench/bench_library.py [--embedder minilm|sentence-transformers|hashing] [--blocks N]
 Learns N synthetic handler modules, then times queries. Prints figures.
 """
 
@@ -14,6 +14,8 @@ from pathlib import Path
 
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.library import PatternLibrary
+from onex_lsp.services import load_model_embedder
+from onex_lsp.settings import EMBEDDERS, Settings
 
 HANDLER = '''from ..models.model_shop_input import ModelShopInput
 from ..models.model_shop_output import ModelShopOutput
@@ -28,17 +30,12 @@ def handle_total_{name}(request: ModelShopInput) -> ModelShopOutput:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--embedder", choices=["minilm", "hashing"], default="hashing")
+    parser.add_argument("--embedder", choices=list(EMBEDDERS), default="hashing")
     parser.add_argument("--blocks", type=int, default=500)
     args = parser.parse_args()
-    if args.embedder == "minilm":
-        from onex_lsp.learning.embeddings.minilm import MiniLMEmbedder
-
-        started = time.perf_counter()
-        embedder = MiniLMEmbedder()
-        print(f"MiniLM import+load: {time.perf_counter() - started:.1f} s")
-    else:
-        embedder = HashingEmbedder()
+    started = time.perf_counter()
+    embedder = load_model_embedder(Settings(embedder=args.embedder)) or HashingEmbedder()
+    print(f"{args.embedder} import+load: {time.perf_counter() - started:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
         library = PatternLibrary(Path(tmp), embedder)
         started = time.perf_counter()

@@ -102,7 +102,7 @@ async def main(out: Path) -> int:
             await asyncio.sleep(0.1)
         raise SystemExit(f"timed out waiting for the server to log {fragment!r}")
 
-    say("== loading MiniLM in the server (background, ~10 s) ==")
+    say("== loading MiniLM in the server (background, under a second once converted) ==")
     say("  " + await wait_log("MiniLM ready", 180))
 
     async def generate(contract: Path) -> Path:

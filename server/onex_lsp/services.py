@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
-from onex_lsp.learning.embeddings import Embedder
+from onex_lsp.learning.embeddings import Embedder, EmbeddingsUnavailable, ModelNotLoaded
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.embeddings.minilm import (
+    DIM,
+    EXACT_INSTALL,
+    INT8_MODEL_ID,
+    installed_model_id,
+)
 from onex_lsp.learning.library import PatternLibrary, default_data_dir
 from onex_lsp.settings import Settings
 
@@ -34,14 +41,59 @@ def open_library(
     )
 
 
-def load_model_embedder(settings: Settings) -> Embedder | None:
-    """MiniLM when wanted and installed; ``None`` means keep the fallback."""
-    if settings.embedder != "minilm":
-        return None
-    from onex_lsp.learning.embeddings.minilm import EmbeddingsUnavailable, MiniLMEmbedder
+# Backends of the MiniLM vector space, tried in order, per ``onex.embedder`` value.
+_BACKENDS: dict[str, tuple[str, ...]] = {
+    "minilm": ("onnxruntime",),
+    "sentence-transformers": ("sentence-transformers", "onnxruntime"),
+}
 
+
+def _load_backend(name: str) -> Embedder:
+    """Imports happen here: a backend that is not installed is ``EmbeddingsUnavailable``."""
     try:
-        return MiniLMEmbedder()
-    except EmbeddingsUnavailable as exc:
-        log.info("MiniLM unavailable (%s); using the lexical fallback embedder", exc)
-        return None
+        if name == "onnxruntime":
+            from onex_lsp.learning.embeddings.minilm_onnx import OnnxMiniLMEmbedder
+
+            return OnnxMiniLMEmbedder()
+        from onex_lsp.learning.embeddings.minilm_torch import SentenceTransformersEmbedder
+
+        return SentenceTransformersEmbedder()
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(f"{exc.name or exc} is not installed") from exc
+    except OSError as exc:  # unreadable model files
+        raise EmbeddingsUnavailable(str(exc)) from exc
+
+
+def load_model_embedder(settings: Settings) -> Embedder | None:
+    """MiniLM through the chosen backend, else through the other one (same vectors);
+    ``None`` means keep the lexical fallback. Each outcome is one log line."""
+    problems: list[str] = []
+    for backend in _BACKENDS.get(settings.embedder, ()):
+        started = time.perf_counter()
+        try:
+            embedder = _load_backend(backend)
+        except EmbeddingsUnavailable as exc:
+            problems.append(f"{backend}: {exc}")
+            continue
+        notes = [f"instead of {'; '.join(problems)}"] if problems else []
+        if embedder.id == INT8_MODEL_ID:
+            notes.append(f"int8 weights; exact sentence-transformers vectors: {EXACT_INSTALL}")
+        log.info(
+            "embedding model: MiniLM (%s) via %s, loaded in %.1f s%s",
+            embedder.id, backend, time.perf_counter() - started,
+            f" ({'; '.join(notes)})" if notes else "",
+        )  # fmt: skip
+        return embedder
+    if problems:
+        log.info(
+            "MiniLM unavailable (%s); using the lexical fallback embedder", "; ".join(problems)
+        )
+    return None
+
+
+def embedder_without_model(settings: Settings) -> Embedder:
+    """The chosen vector space for commands that only read the library: vectors already
+    in the journal's cache, never a model load."""
+    if settings.embedder in _BACKENDS:
+        return ModelNotLoaded(installed_model_id(), DIM)
+    return HashingEmbedder()

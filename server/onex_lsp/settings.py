@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
 
+EMBEDDERS = ("minilm", "sentence-transformers", "hashing")
+
 
 class NotificationLevel(StrEnum):
     """Which problems pop up as ``window/showMessage``; everything always goes to the log."""
@@ -60,7 +62,8 @@ class Settings:
     diagnostics_delay_ms: int = 300
     strict_model: bool = False  # also show what only the strict ModelContract models reject
     store: StoreSettings = field(default_factory=StoreSettings)
-    embedder: str = "minilm"  # minilm | hashing (the lexical fallback, no model)
+    # minilm (ONNX Runtime) | sentence-transformers (same vectors, needs torch) | hashing
+    embedder: str = "minilm"
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
 
 
@@ -152,7 +155,7 @@ _TOP: Converters = {
     "notificationLevel": ("notification_level", NotificationLevel),
     "diagnosticsDelayMs": ("diagnostics_delay_ms", _whole(0, 10_000, "milliseconds")),
     "strictModel": ("strict_model", _bool),
-    "embedder": ("embedder", _choice("minilm", "hashing")),
+    "embedder": ("embedder", _choice(*EMBEDDERS)),
 }
 
 

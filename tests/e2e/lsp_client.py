@@ -16,7 +16,7 @@ from pytest_lsp import LanguageClient, client_capabilities
 SERVER_COMMAND = [sys.executable, "-m", "onex_lsp", "serve"]
 # Servers under test keep their pattern library away from the user's own data.
 SERVER_ENV = {**os.environ, "ONEX_LSP_DATA_DIR": tempfile.mkdtemp(prefix="onex-lsp-test-data-")}
-# Tests that are not about learning use the lexical embedder: no 10 s torch import.
+# Tests that are not about learning use the lexical embedder: no model to load.
 FAST_OPTIONS = {"onex": {"diagnosticsDelayMs": 20, "embedder": "hashing"}}
 PROFILES = ["visual-studio-code", "neovim", "emacs"]
 

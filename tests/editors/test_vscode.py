@@ -252,4 +252,4 @@ def test_vscode_reports_a_missing_server_once(tools: Tools, tmp_path: Path) -> N
     errors = [n for n in result["notifications"] if "onex-lsp" in n]
     assert len(errors) == 1, report
     assert f"{python} -m pip install --upgrade onex-lsp" in errors[0], report
-    assert "torch==2.13.0" in errors[0], report
+    assert "torch==" not in errors[0], report  # the default MiniLM embedder needs no torch

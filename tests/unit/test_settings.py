@@ -60,7 +60,7 @@ def test_every_section_reads_camel_case() -> None:
         ({"colour": "red"}, "onex.colour: unknown setting (ignored)"),
         (
             {"embedder": "gpt"},
-            "onex.embedder: 'gpt' is not valid (expected 'minilm' or 'hashing'); using the default",
+            "onex.embedder: 'gpt' is not valid (expected 'minilm' or 'sentence-transformers' or 'hashing'); using the default",
         ),
     ],
 )
@@ -81,3 +81,8 @@ def test_a_bad_value_is_one_message_naming_the_key(raw: dict[str, object], messa
 def test_notification_level(level: NotificationLevel, shown: list[NotificationLevel]) -> None:
     candidates = [NotificationLevel.ERROR, NotificationLevel.WARNING, NotificationLevel.INFO]
     assert [c for c in candidates if level.allows(c)] == shown
+
+
+@pytest.mark.parametrize("embedder", ["minilm", "sentence-transformers", "hashing"])
+def test_each_embedder_can_be_chosen(embedder: str) -> None:
+    assert parse_settings({"embedder": embedder}) == (Settings(embedder=embedder), [])

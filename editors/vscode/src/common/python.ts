@@ -145,18 +145,17 @@ export function installCommand(python: string): string {
 /** One message saying what is wrong and the exact fix; `undefined` when all is well. */
 export function problemMessage(python: string, probe: ProbeResult): string | undefined {
     const install = installCommand(python);
-    const torch =
-        `For MiniLM embeddings install the CPU build of torch first: ` +
-        `${quote(python)} -m pip install torch==2.13.0, then ${quote(python)} -m pip install 'onex-lsp[embeddings]'.`;
+    // The default MiniLM embedder runs on ONNX Runtime: no torch to install first.
+    const note = 'it includes the MiniLM embedder; no torch needed';
     switch (probe.kind) {
         case 'ok':
             return undefined;
         case 'no-interpreter':
             return `ONEX: the Python interpreter "${python}" was not found. Set "onex.interpreter" to a Python >= 3.11 and install the server there: ${install}`;
         case 'no-package':
-            return `ONEX: the onex-lsp server is not installed for ${python}. Install it with: ${install}  (${torch})`;
+            return `ONEX: the onex-lsp server is not installed for ${python}. Install it with: ${install}  (${note})`;
         case 'too-old':
-            return `ONEX: onex-lsp ${probe.version} in ${python} is too old (>= ${MIN_SERVER_VERSION} needed). Upgrade it with: ${install}  (${torch})`;
+            return `ONEX: onex-lsp ${probe.version} in ${python} is too old (>= ${MIN_SERVER_VERSION} needed). Upgrade it with: ${install}  (${note})`;
         case 'failed':
             return `ONEX: ${python} could not import onex_lsp (${probe.detail}). Reinstall it with: ${install}`;
     }

@@ -8,6 +8,10 @@ export interface ConfigurationLike {
 
 export const SECTION = 'onex';
 
+/** `onex.embedder` values, as in package.json: MiniLM on ONNX Runtime (the default), the
+ * same vectors through sentence-transformers, or the lexical fallback. */
+export const EMBEDDERS: readonly string[] = ['minilm', 'sentence-transformers', 'hashing'];
+
 /** Keys the extension owns; the server would report them as unknown. */
 export const CLIENT_ONLY_KEYS = ['interpreter', 'trace.server'] as const;
 

@@ -15,6 +15,13 @@ test('per-workspace library and a Qdrant URL', () => {
     );
 });
 
+test('every embedder value reaches the CLI; unknown ones are left out', () => {
+    for (const embedder of ['minilm', 'sentence-transformers', 'hashing']) {
+        assert.deepEqual(patternLibraryArgs({ embedder }, 'stats').slice(-3), ['--embedder', embedder, 'stats']);
+    }
+    assert.deepEqual(patternLibraryArgs({ embedder: 'gpt' }, 'stats'), ['-m', 'onex_lsp', 'patterns', 'stats']);
+});
+
 test('defaults add nothing', () => {
     assert.deepEqual(patternLibraryArgs({}, 'list'), ['-m', 'onex_lsp', 'patterns', 'list']);
 });

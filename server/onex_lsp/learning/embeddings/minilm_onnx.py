@@ -1,0 +1,172 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime: the default embedder, without torch.
+
+With the fp32 model package (see ``minilm``), the graph is built once from its weights
+(``onnx_export``, cached by ``onnx_cache``) and pools and normalises inside, so the
+vectors are sentence-transformers' to ~1e-7. Without it, the int8 ONNX model that the
+default install brings is used, pooled and normalised here. Both are tokenized with the
+model's own tokenizer.json, truncated at sentence-transformers' ``max_seq_length`` (256).
+Importing this module takes ~0.1 s (onnxruntime, tokenizers, numpy), against ~10 s for
+sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Encoding, Tokenizer
+
+from onex_lsp.learning.embeddings import EmbeddingsUnavailable
+from onex_lsp.learning.embeddings.minilm import (
+    BUNDLED_TOKENIZER,
+    DEFAULT_MAX_TOKENS,
+    DIM,
+    INT8_MODEL_ID,
+    MODEL_ID,
+    ModelFiles,
+    int8_model,
+    model_files,
+)
+from onex_lsp.learning.embeddings.onnx_cache import PreparedModel, prepare_model
+
+BATCH = 32
+# Padded tokens per run: 8 texts of 256 tokens, 32 snippets of 64. Long texts in batches
+# of 32 would grow onnxruntime's memory arena by ~250 MB (attention is batch x 12 x
+# tokens^2) for no speed gain.
+TOKEN_BUDGET = 2048
+
+
+@dataclass(frozen=True)
+class _Source:
+    id: str
+    model: PreparedModel
+    tokenizer: Path
+    max_tokens: int
+    pooled: bool  # the graph outputs sentence embeddings (else last_hidden_state)
+
+
+def _choose(cache_dir: Path | None, files: ModelFiles | None, int8: bool | None) -> _Source:
+    """The fp32 model when installed (``int8=None``), else the int8 one."""
+    problems = []
+    if not int8:
+        try:
+            files = files or model_files()
+            model = prepare_model(files, cache_dir)
+            return _Source(MODEL_ID, model, files.tokenizer, files.max_tokens(), True)
+        except EmbeddingsUnavailable as exc:
+            if int8 is False:
+                raise
+            problems.append(str(exc))
+    try:
+        path = int8_model()
+    except EmbeddingsUnavailable as exc:
+        raise EmbeddingsUnavailable("; ".join([*problems, str(exc)])) from exc
+    model = PreparedModel(path, False, 0.0, path.stat().st_size)
+    return _Source(INT8_MODEL_ID, model, BUNDLED_TOKENIZER, DEFAULT_MAX_TOKENS, False)
+
+
+class OnnxMiniLMEmbedder:
+    dim = DIM
+    backend = "onnxruntime"
+
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        files: ModelFiles | None = None,
+        *,
+        int8: bool | None = None,
+    ) -> None:
+        """``int8``: None picks the fp32 model when installed; True/False force one."""
+        source = _choose(cache_dir, files, int8)
+        self.id = source.id
+        self.model = source.model
+        self._pooled = source.pooled
+        self._tokenizer = _tokenizer(source.tokenizer, source.max_tokens)
+        options = ort.SessionOptions()
+        # An editor's server idles between requests: no threads spinning after each run.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3  # warnings go to stderr, which is the editor's log
+        try:
+            self._session = ort.InferenceSession(
+                self.model.unsaved or str(self.model.path),
+                options,
+                providers=["CPUExecutionProvider"],
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise EmbeddingsUnavailable(
+                f"onnxruntime cannot load {self.model.path}: {exc}"
+            ) from exc
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Longest first, in batches of similar lengths (little padding)."""
+        encodings = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        vectors: list[list[float]] = [[] for _ in texts]
+        with self._lock:
+            for batch in _batches(order, [len(e.ids) for e in encodings]):
+                rows = self._run([encodings[i] for i in batch])
+                for index, row in zip(batch, rows, strict=True):
+                    vectors[index] = [float(x) for x in row]
+        return vectors
+
+    def _run(self, encodings: list[Encoding]) -> np.ndarray:
+        """Right-padded with [PAD] (id 0, mask 0), as the tokenizer would pad."""
+        width = max(len(e.ids) for e in encodings)
+        feed = {
+            name: np.zeros((len(encodings), width), dtype=np.int64)
+            for name in ("input_ids", "attention_mask", "token_type_ids")
+        }
+        for row, encoding in enumerate(encodings):
+            size = len(encoding.ids)
+            feed["input_ids"][row, :size] = encoding.ids
+            feed["attention_mask"][row, :size] = encoding.attention_mask
+            feed["token_type_ids"][row, :size] = encoding.type_ids
+        if self._pooled:
+            (output,) = self._session.run(["sentence_embedding"], feed)
+            return np.asarray(output)
+        (hidden,) = self._session.run(["last_hidden_state"], feed)
+        return _mean_pool_and_normalise(np.asarray(hidden), feed["attention_mask"])
+
+
+def _mean_pool_and_normalise(hidden: np.ndarray, attention: np.ndarray) -> np.ndarray:
+    """sentence-transformers' Pooling(mean) then Normalize, for graphs that stop at the
+    last hidden state."""
+    mask = attention[..., None].astype(np.float32)
+    mean = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(mean, axis=1, keepdims=True)
+    return np.asarray(mean / np.maximum(norms, 1e-12))
+
+
+def _batches(order: list[int], lengths: list[int]) -> list[list[int]]:
+    """Consecutive runs of ``order`` (longest first): at most BATCH texts, and at most
+    TOKEN_BUDGET tokens once padded to the run's first (longest) text."""
+    batches: list[list[int]] = []
+    for index in order:
+        current = batches[-1] if batches else None
+        if (
+            current
+            and len(current) < BATCH
+            and (len(current) + 1) * lengths[current[0]] <= TOKEN_BUDGET
+        ):
+            current.append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
+def _tokenizer(path: Path, max_tokens: int) -> Tokenizer:
+    """As sentence-transformers tokenizes: truncated at its max_seq_length (256), not at
+    tokenizer.json's 128; no padding here (``_run`` pads each batch to its longest)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    tokenizer = Tokenizer.from_file(str(path))
+    padding = tokenizer.padding or {}
+    if int(padding.get("pad_id", 0)) != 0:
+        raise EmbeddingsUnavailable(f"{path}: padding id {padding['pad_id']}, not 0")
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_tokens)
+    return tokenizer
