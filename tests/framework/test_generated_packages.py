@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,12 @@ def test_quick_fix_and_alternative_blocks_keep_the_package_working(
     layout and in the class layout."""
     from onex_lsp.contract.reader import load_contract
     from onex_lsp.generation.detection import detect_contract
-    from onex_lsp.generation.drift import add_handler_plan, alternative_blocks, render_with_block
+    from onex_lsp.generation.drift import (
+        add_handler_plan,
+        alternative_blocks,
+        render_with_block,
+        swap_block_plan,
+    )
     from onex_lsp.generation.package_plan import Location
     from onex_lsp.generation.pipeline import plan_package
     from onex_lsp.generation.ranking import choose_handlers
@@ -187,11 +193,12 @@ def test_quick_fix_and_alternative_blocks_keep_the_package_working(
         contract_path.write_text(original)
         contract = load_contract(original, str(contract_path)).contract
         assert contract is not None
-        write_tree(tmp_path, plan_package(contract, Location(contract_path, tmp_path)).files)
+        base = plan_package(contract, Location(contract_path, tmp_path)).files
+        write_tree(tmp_path, base)
         entry = f"    - operation: {extra}\n      handler: {{name: {name}, module: {module}}}\n"
         contract, where = _grow(folder, extra, entry)
         generated = plan_package(contract, where)
-        plan = add_handler_plan(generated, extra, read_texts(tmp_path, list(generated.files)))
+        plan = add_handler_plan(generated, extra, read_texts(tmp_path, list(generated.files)), base)
         assert plan.routed, example
         apply_additions(tmp_path, plan)
         # Swap the first handler for each alternative block in turn; keep the last one.
@@ -202,6 +209,37 @@ def test_quick_fix_and_alternative_blocks_keep_the_package_working(
                 atomic_write(tmp_path / rel, text)
                 assert ast_ok(tmp_path / rel)
         packages.append(folder.name)
+    # A stub takes a block that needs a repository: the swap brings the wiring.
+    stub = tmp_path / "node_ledger_effect"
+    stub.mkdir()
+    text = (ROOT / "examples" / "contracts" / "user_management_effect.yaml").read_text()
+    text = text.replace("node_user_management_effect", "node_ledger_effect").replace(
+        "user_management", "ledger"
+    )
+    head, _, _ = text.partition("    - operation: create_user")
+    text = head + (
+        "    - operation: reconcile_ledger\n      handler: {name: handle_reconcile_ledger, "
+        "module: handlers.handler_reconcile_ledger}\n"
+    )
+    (stub / "contract.yaml").write_text(text)
+    contract = load_contract(text, str(stub / "contract.yaml")).contract
+    assert contract is not None
+    where = Location(stub / "contract.yaml", tmp_path)
+    base = plan_package(contract, where).files
+    write_tree(tmp_path, base)
+    swapped = plan_package(contract, where, blocks={"reconcile_ledger": "crud.create"})
+    plan = swap_block_plan(
+        swapped, "reconcile_ledger", read_texts(tmp_path, list(swapped.files)), base
+    )
+    assert plan.routed
+    write_tree(
+        tmp_path, {p: t for p, t in plan.new_files.items() if "handler_" in p}, overwrite=True
+    )
+    apply_additions(tmp_path, replace(plan, new_files={
+        p: t for p, t in plan.new_files.items() if "handler_" not in p
+    }))  # fmt: skip
+    packages.append(stub.name)
+    cases.append(("ledger_effect", "reconcile_ledger", "", ""))
     check = _run(py312, "-m", "ruff", "check", "--isolated", *packages, cwd=tmp_path)
     assert check.returncode == 0, check.stdout
     types = _run(py312, "-m", "mypy", "--strict", "--no-incremental", *packages, cwd=tmp_path)

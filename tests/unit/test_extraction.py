@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from onex_lsp.contract.reader import load_contract
-from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractionError,
@@ -18,7 +17,7 @@ from onex_lsp.learning.extraction import (
 )
 from onex_lsp.learning.fast_tokens import fast_tokens
 from onex_lsp.learning.source_rows import SourceRows, standard_tokens
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, generate
 from tests.unit import extraction_reference
 
 HANDLER = '''\
@@ -143,7 +142,7 @@ def test_same_blocks_texts_and_ranges_as_the_libcst_visitors(path: Path) -> None
 def test_same_blocks_for_every_generated_module(contract: Path) -> None:
     result = load_contract(contract.read_text(), str(contract))
     assert result.contract is not None
-    for text in plan_package(result.contract).files.values():
+    for text in generate(result.contract.text).files.values():
         if text.startswith(('"""', "from", "import")):
             _assert_same_as_reference(text)
 

@@ -12,9 +12,10 @@ import pytest
 from onex_lsp.contract.reader import Contract, load_contract
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.formatting import CACHE, format_sources, ruff_executable
+from onex_lsp.generation.package_files import render_package
+from onex_lsp.generation.package_plan import Location, plan_layout
 from onex_lsp.generation.ranking import DEFAULT_THRESHOLD, choose_handlers
-from onex_lsp.generation.rendering import render_package
-from tests.conftest import EXAMPLES, MINIMAL_EFFECT, ROOT
+from tests.conftest import EXAMPLES, MINIMAL_EFFECT, ROOT, WORKSPACE
 
 CONTRACTS = [*EXAMPLES, ROOT / "tests" / "fixtures" / "long_names_effect.yaml"]
 
@@ -40,7 +41,8 @@ def reference_format(files: dict[str, str]) -> dict[str, str]:
 
 def rendered(contract: Contract) -> dict[str, str]:
     choices = choose_handlers(contract, detect_contract(contract), DEFAULT_THRESHOLD)
-    return render_package(contract, choices, DEFAULT_THRESHOLD)
+    plan = plan_layout(contract, Location(WORKSPACE / "contracts" / "contract.yaml", WORKSPACE))
+    return render_package(contract, plan, choices, DEFAULT_THRESHOLD)
 
 
 def contract_at(path: Path) -> Contract:

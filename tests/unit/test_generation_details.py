@@ -11,8 +11,16 @@ from onex_lsp.contract.reader import load_contract
 from onex_lsp.english import article, plural, singular
 from onex_lsp.generation.code_drift import name_drift
 from onex_lsp.generation.detection import detect_contract
-from onex_lsp.generation.drift import add_handler_plan, merge_additions
+from onex_lsp.generation.drift import (
+    AddHandlerPlan,
+    add_handler_plan,
+    alternative_blocks,
+    merge_additions,
+    swap_block_plan,
+)
 from onex_lsp.generation.imports import Code, ImportSet
+from onex_lsp.generation.package_plan import Location
+from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.generation.ranking import choose_handlers
 from onex_lsp.generation.rendering import environment
 from onex_lsp.identifiers import IdentifierError
@@ -131,7 +139,7 @@ def test_a_renamed_handler_class_is_drift_with_a_fix_on_either_side() -> None:
     # The other way: add the declared class back to the code.
     existing = {rel: generated.files[rel] for rel in generated.files} | {path: renamed}
     fix = add_handler_plan(generated, "create_user", existing)
-    ((insert),) = [i for i in fix.inserts if i.path == path]
+    ((insert),) = [e for e in fix.edits if e.path == path]
     assert "class HandlerCreateUser:" in insert.text
 
 
@@ -140,3 +148,41 @@ def test_merge_additions_never_touches_a_line_the_user_changed() -> None:
     fresh = "a\nb\nc\nd\n"
     inserts, skipped = merge_additions(current, fresh)
     assert inserts == [(3, "d\n")] and skipped == 1
+
+
+def test_a_stub_can_take_any_block_of_its_kind_with_the_wiring_it_needs() -> None:
+    text = MINIMAL_EFFECT.replace("create_user", "reconcile_ledger")
+    generated = generate(text)
+    contract = generated.contract
+    (stub,) = generated.choices
+    assert stub.block == "stub"
+    offered = alternative_blocks(contract, stub)
+    assert {"crud.create", "state.transition", "messaging.publish"} <= set(offered)
+    swapped = plan_package(
+        contract, generated_location(), blocks={"reconcile_ledger": "crud.create"}
+    )
+    plan = swap_block_plan(
+        swapped, "reconcile_ledger", dict(generated.files), dict(generated.files)
+    )
+    folder = str(generated.plan.package)
+    assert set(plan.new_files) == {
+        f"{folder}/handlers/handler_reconcile_ledger.py",
+        f"{folder}/protocol_user_management_repository.py",
+        f"{folder}/in_memory_user_management_repository.py",
+    }
+    node = _apply(generated.files[f"{folder}/node.py"], plan, f"{folder}/node.py")
+    assert "repository: ProtocolUserManagementRepository | None = None" in node
+    assert "await handle_reconcile_ledger(request, self.repository)" in node
+    ast.parse(node)
+
+
+def generated_location() -> Location:
+    return Location(WORKSPACE / "contracts" / "contract.yaml", WORKSPACE)
+
+
+def _apply(text: str, plan: AddHandlerPlan, path: str) -> str:
+    lines = text.splitlines(keepends=True)
+    edits = sorted((e for e in plan.edits if e.path == path), key=lambda e: -e.start)
+    for edit in edits:
+        lines[edit.start : edit.end] = [edit.text]
+    return "".join(lines)

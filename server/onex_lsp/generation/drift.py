@@ -17,22 +17,23 @@ from dataclasses import dataclass, replace
 
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.blocks import STUB, block_shape, family
-from onex_lsp.generation.detection import FITS, VOCABULARY, Pattern, detect_contract
-from onex_lsp.generation.formatting import format_sources
-from onex_lsp.generation.package_files import render_package
-from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
-from onex_lsp.generation.pipeline import GeneratedPackage
-from onex_lsp.generation.ranking import HandlerChoice, choose_handlers
+from onex_lsp.generation.detection import FITS, VOCABULARY, Pattern
+from onex_lsp.generation.merge import merge3
+from onex_lsp.generation.package_plan import Location, PackagePlan
+from onex_lsp.generation.pipeline import GeneratedPackage, plan_package
+from onex_lsp.generation.ranking import HandlerChoice
 from onex_lsp.identifiers import py_string
 from onex_lsp.layout import block_id
 
 
 @dataclass(frozen=True)
-class TextInsert:
-    """Insert ``text`` before 0-based ``line`` of the file at ``path`` (relative to root)."""
+class FileEdit:
+    """Replace lines ``[start, end)`` (0-based) of the file at ``path`` (relative to the
+    plan's root) by ``text``; an insertion when ``start == end``."""
 
     path: str
-    line: int
+    start: int
+    end: int
     text: str
 
 
@@ -41,8 +42,8 @@ class AddHandlerPlan:
     operation: str
     block: str
     new_files: dict[str, str]  # relative to the plan's root
-    inserts: tuple[TextInsert, ...]
-    routed: bool  # False when the surroundings the routing lines go into were reshaped
+    edits: tuple[FileEdit, ...]
+    routed: bool  # False when the user reshaped the lines the routing goes into
 
 
 def missing_handlers(plan: PackagePlan, exists: Mapping[str, bool]) -> list[str]:
@@ -59,8 +60,8 @@ def missing_handlers(plan: PackagePlan, exists: Mapping[str, bool]) -> list[str]
 
 
 def merge_additions(current: str, fresh: str) -> tuple[list[tuple[int, str]], int]:
-    """Lines ``fresh`` adds to ``current`` as (line, text) inserts; and how many of its
-    changes could not be applied without touching the user's lines."""
+    """Without a base: the lines ``fresh`` adds to ``current`` as (line, text) inserts, and
+    how many of its other changes were left out (they would touch the user's lines)."""
     old = current.splitlines(keepends=True)
     new = fresh.splitlines(keepends=True)
     inserts: list[tuple[int, str]] = []
@@ -73,33 +74,65 @@ def merge_additions(current: str, fresh: str) -> tuple[list[tuple[int, str]], in
     return inserts, skipped
 
 
+def _file_edits(
+    path: str, base: str | None, current: str, fresh: str
+) -> tuple[list[FileEdit], bool]:
+    """Edits bringing ``fresh``'s changes into ``current``; False when some were left out."""
+    if base is None:
+        additions, skipped = merge_additions(current, fresh)
+        return [FileEdit(path, line, line, text) for line, text in additions], not skipped
+    merged = merge3(base, current, fresh)
+    edits = [FileEdit(path, e.start, e.end, e.text) for e in merged.edits]
+    return edits, not merged.conflicts
+
+
 def add_handler_plan(
-    generated: GeneratedPackage, operation: str, existing: Mapping[str, str | None]
+    generated: GeneratedPackage,
+    operation: str,
+    existing: Mapping[str, str | None],
+    base: Mapping[str, str] | None = None,
 ) -> AddHandlerPlan:
-    """The new handler module, the files its block needs, and the lines that route it,
-    given the package as the contract wants it now and the files as they are."""
+    """The handler of ``operation``, the files its block needs, and the lines that route it.
+
+    ``generated`` is the package as the contract wants it now, ``existing`` the files as they
+    are, ``base`` the package as generated before the change (when it can be rebuilt): with it,
+    lines the generator wrote and the user left alone may change too; without it, only
+    additions are made."""
     plan = generated.plan
     choice = next(c for c in generated.choices if c.operation == operation)
-    target = plan.handler_for(operation)
+    target = str(plan.handler_for(operation).module.path)
+    wiring = _wiring_files(plan)
     new_files: dict[str, str] = {}
-    inserts: list[TextInsert] = []
+    edits: list[FileEdit] = []
     routed = True
-    wanted = {str(target.module.path)} | _wiring_files(plan)
     for path, text in generated.files.items():
         current = existing.get(path)
         if current is None:
-            if path in wanted or _support(path):
+            if path == target or path in wiring or _support(path):
                 new_files[path] = text
             continue
-        if path not in wanted:
+        if path != target and path not in wiring:
             continue
-        additions, _ = merge_additions(current, text)
-        if path == str(target.module.path):
-            additions += _missing_definition(current, text, target.name)
-        inserts += [TextInsert(path, line, added) for line, added in additions]
-        if path in _wiring_files(plan):
-            routed = routed and py_string(operation) in _with_inserts(current, additions)
-    return AddHandlerPlan(operation, choice.block, new_files, tuple(inserts), routed)
+        file_edits, clean = _file_edits(path, (base or {}).get(path), current, text)
+        if path == target:
+            file_edits += [
+                FileEdit(path, line, line, added)
+                for line, added in _missing_definition(
+                    current, text, plan.handler_for(operation).name
+                )
+            ]
+        edits += file_edits
+        if path in wiring:
+            merged = _apply(current, file_edits)
+            routed = routed and (clean or py_string(operation) in merged)
+    return AddHandlerPlan(operation, choice.block, new_files, tuple(edits), routed)
+
+
+def _apply(text: str, edits: list[FileEdit]) -> str:
+    lines = text.splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: (-e.start, -e.end)):
+        lines[edit.start : edit.end] = [edit.text] if edit.text else []
+    return "".join(lines)
 
 
 def _defines(text: str, name: str) -> ast.stmt | None:
@@ -124,13 +157,6 @@ def _missing_definition(current: str, fresh: str, name: str) -> list[tuple[int, 
     return [(end, ("\n\n" if current.strip() else "") + block)]
 
 
-def _with_inserts(text: str, additions: list[tuple[int, str]]) -> str:
-    lines = text.splitlines(keepends=True)
-    for line, added in sorted(additions, key=lambda a: -a[0]):
-        lines.insert(line, added)
-    return "".join(lines)
-
-
 def _wiring_files(plan: PackagePlan) -> set[str]:
     """Files that route operations: the node module and the request models."""
     files = {str(plan.input_model.module.path)}
@@ -146,8 +172,24 @@ def _support(path: str) -> bool:
     return name.startswith(("protocol_", "in_memory_"))
 
 
+def swap_block_plan(
+    generated: GeneratedPackage,
+    operation: str,
+    existing: Mapping[str, str | None],
+    base: Mapping[str, str] | None = None,
+) -> AddHandlerPlan:
+    """Another block for an existing handler: the module's new text, and what the block
+    needs that the package lacks (a repository or publisher module, the node's wiring)."""
+    plan = add_handler_plan(generated, operation, existing, base)
+    target = str(generated.plan.handler_for(operation).module.path)
+    edits = tuple(e for e in plan.edits if e.path != target)
+    new_files = {**plan.new_files, target: generated.files[target]}
+    return replace(plan, new_files=new_files, edits=edits)
+
+
 def alternative_blocks(contract: Contract, choice: HandlerChoice) -> list[str]:
-    """Other blocks that fit this operation in this kind of node, most related first."""
+    """Other blocks that fit this operation in this kind of node, most related first: any
+    of its kind for a stub (the swap brings the block's wiring), else the same shape."""
     fitting = FITS[contract.kind]
     current = choice.block
     own = choice.pattern
@@ -161,9 +203,16 @@ def alternative_blocks(contract: Contract, choice: HandlerChoice) -> list[str]:
     ordered += ["orchestration.step", STUB]
     result: list[str] = []
     for block in ordered:
-        if block != current and block not in result and _fits(block, contract, current):
+        if block == current or block in result:
+            continue
+        if _fits(block, contract, current) or (current == STUB and _of_kind(block, contract)):
             result.append(block)
     return result
+
+
+def _of_kind(block: str, contract: Contract) -> bool:
+    head = family(block)
+    return head == STUB or Pattern(head) in FITS[contract.kind]
 
 
 def _fits(block: str, contract: Contract, current: str) -> bool:
@@ -177,13 +226,6 @@ def render_with_block(
     contract: Contract, where: Location, operation: str, block: str, threshold: float
 ) -> tuple[str, str]:
     """(path, text) of the handler module for ``operation`` rendered with ``block``."""
-    plan = plan_layout(contract, where)
-    choices = tuple(
-        replace(c, block=block, reason=f"{operation}: alternative block {block} chosen by the user")
-        if c.operation == operation
-        else c
-        for c in choose_handlers(contract, detect_contract(contract), threshold)
-    )
-    rel = str(plan.handler_for(operation).module.path)
-    files, _ = format_sources({rel: render_package(contract, plan, choices, threshold)[rel]})
-    return rel, files[rel]
+    generated = plan_package(contract, where, threshold, blocks={operation: block})
+    rel = str(generated.plan.handler_for(operation).module.path)
+    return rel, generated.files[rel]

@@ -10,131 +10,29 @@ contract then points outside the workspace). Pure: paths in, paths out, no disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 
 from onex_lsp import layout
 from onex_lsp.contract.model import Contract, Dialect, ModelRef, Operation
-from onex_lsp.positions import Range
+from onex_lsp.generation.plan_model import (
+    ClassRef,
+    HandlerStyle,
+    HandlerTarget,
+    Location,
+    Module,
+    PackagePlan,
+    PlanNote,
+    Shell,
+)
+from onex_lsp.generation.strict_naming import strict_naming_notes
+
+__all__ = [
+    "ClassRef", "HandlerStyle", "HandlerTarget", "Location", "Module", "PackagePlan",
+    "PlanNote", "Shell", "plan_layout",
+]  # fmt: skip
 
 _SUBPACKAGES = frozenset({"handlers", "models", "registry", "protocols", "enums"})
-# ``onex validate --strict`` (NamingConventionChecker) rejects class names containing these
-# words, case-insensitively, unless the file sits in a folder named as below.
-_ANTI_PATTERNS = (
-    "Manager", "Handler", "Helper", "Utility", "Util", "Service", "Controller", "Processor",
-    "Worker",
-)  # fmt: skip
-_EXEMPT_FOLDERS = frozenset({"handlers", "services", "errors"})
-
-
-class HandlerStyle(StrEnum):
-    FUNCTION = "function"  # ``async def handle_<op>(request, deps)`` (the strict layout)
-    CLASS = "class"  # ``class Handler<X>: def handle(self, request) -> response``
-
-
-class Shell(StrEnum):
-    ROUTING = "routing"  # node.py routes ``execute(request)`` to handler functions
-    THIN = "thin"  # a node class that builds the handlers and routes ``handle(request)``
-    NONE = "none"  # the contract's default handler class is the node's entry point
-    DECLARATIVE = "declarative"  # omnibase-core runs the node from the contract's YAML
-
-
-@dataclass(frozen=True)
-class Module:
-    """A Python module of the plan: where it is written and how it is imported."""
-
-    path: PurePosixPath  # relative to the plan's root
-    dotted: str  # absolute name, for modules outside the package
-    rel: str = ""  # dotted name inside the package ("handlers.handler_x"); "" outside
-
-    @property
-    def in_package(self) -> bool:
-        return bool(self.rel) or self.dotted == ""
-
-    def imported_from(self, importer: Module) -> str:
-        """What follows ``from`` when ``importer`` imports this module."""
-        if self.in_package and importer.in_package:
-            return "." * (importer.rel.count(".") + 1) + self.rel
-        return self.dotted
-
-
-@dataclass(frozen=True)
-class ClassRef:
-    module: Module
-    name: str
-
-
-@dataclass(frozen=True)
-class HandlerTarget:
-    module: Module
-    name: str  # a function (handle_x) or a class (HandlerX)
-    style: HandlerStyle
-    operations: tuple[str, ...]
-    request: ClassRef
-
-
-@dataclass(frozen=True)
-class PlanNote:
-    """Something the user should know about where a part goes (shown on the contract).
-
-    ``data["replacement"]``, when given, is the text that replaces ``range`` to fix it.
-    """
-
-    code: str
-    message: str
-    range: Range
-    data: dict[str, str] = field(default_factory=dict)
-    warning: bool = False
-
-
-@dataclass(frozen=True)
-class PackagePlan:
-    root: PurePath  # the folder every path of the plan is relative to
-    package: PurePosixPath  # the node package folder, relative to root
-    in_place: bool  # the contract already sits in that folder
-    base: str  # the node's snake_case base name
-    shell: Shell
-    style: HandlerStyle
-    node: ClassRef | None
-    input_model: ClassRef
-    output_model: ClassRef
-    request_models: tuple[ClassRef, ...]  # per-operation request models besides input_model
-    handlers: tuple[HandlerTarget, ...]
-    tests: Module
-    notes: tuple[PlanNote, ...]
-
-    def in_package(self, rel: str) -> Module:
-        """A module of the package by its package-relative dotted name."""
-        path = self.package.joinpath(*rel.split(".")).with_suffix(".py")
-        return Module(path, "", rel)
-
-    @property
-    def init(self) -> Module:
-        return Module(self.package / "__init__.py", "", "")
-
-    def handler_for(self, operation: str) -> HandlerTarget:
-        return next(h for h in self.handlers if operation in h.operations)
-
-    def operations(self) -> tuple[str, ...]:
-        return tuple(op for h in self.handlers for op in h.operations)
-
-    def code_paths(self) -> frozenset[str]:
-        """The node, handler and model modules: the files that hold the user's code."""
-        refs = [self.input_model, self.output_model, *self.request_models]
-        paths = {str(r.module.path) for r in refs} | {str(h.module.path) for h in self.handlers}
-        if self.node is not None:
-            paths.add(str(self.node.module.path))
-        return frozenset(paths)
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where the contract is, and the folder generation may write in."""
-
-    contract: PurePath  # absolute path of contract.yaml
-    root: PurePath  # the workspace root (or the CLI's output folder)
-    out: PurePath | None = None  # a folder to create the package in, if not beside the contract
 
 
 @dataclass
@@ -224,7 +122,7 @@ def plan_layout(contract: Contract, where: Location) -> PackagePlan:
         del resolver.notes[model_notes:]
         handlers = _handlers(contract, resolver, style, models)
     node = _node(contract, resolver, shell)
-    _strict_naming_notes(contract, handlers, node, models, resolver.notes)
+    resolver.notes.extend(strict_naming_notes(contract, handlers, node, models))
     tests = resolver.package_module(["tests", layout.tests_module(package_abs.name)])
     return PackagePlan(
         root=where.root,
@@ -241,62 +139,6 @@ def plan_layout(contract: Contract, where: Location) -> PackagePlan:
         tests=tests,
         notes=tuple(resolver.notes),
     )
-
-
-def _anti_pattern(name: str, path: PurePosixPath) -> str | None:
-    if name.endswith(("Error", "Exception")) or _EXEMPT_FOLDERS & set(path.parts[:-1]):
-        return None
-    return next((word for word in _ANTI_PATTERNS if word.lower() in name.lower()), None)
-
-
-def _strict_naming_notes(
-    contract: Contract,
-    handlers: list[HandlerTarget],
-    node: ClassRef | None,
-    models: dict[str, ClassRef],
-    notes: list[PlanNote],
-) -> None:
-    """Classes ``onex validate --strict`` would reject where the contract puts them."""
-    for target in handlers:
-        word = (
-            _anti_pattern(target.name, target.module.path)
-            if target.style.value == "class"
-            else None
-        )
-        if word is None:
-            continue
-        ref = next(op.handler for op in contract.operations if op.name in target.operations)
-        data: dict[str, str] = {}
-        if ref is not None and ref.module_range is not None and ref.module:
-            moved = ".".join([*ref.module.split(".")[:-1], "handlers", ref.module.split(".")[-1]])
-            data["replacement"] = f"{moved}:{ref.name}" if ref.module_range == ref.range else moved
-        where = ref.module_range or ref.range if ref is not None else Range.point(0, 0)
-        notes.append(
-            PlanNote(
-                "onex-validate-naming",
-                f"`onex validate --strict` rejects the class name '{target.name}' (it contains "
-                f"'{word}') outside a handlers/ folder; move its module into handlers/",
-                where, data, warning=True,
-            )
-        )  # fmt: skip
-    for cls in [node, *models.values()]:
-        found = _anti_pattern(cls.name, cls.module.path) if cls is not None else None
-        if cls is not None and found is not None:
-            notes.append(
-                PlanNote(
-                    "onex-validate-naming",
-                    f"`onex validate --strict` rejects the generated class name '{cls.name}' "
-                    f"(it contains '{found}'); a node or model name without it avoids that",
-                    _name_range(contract), warning=True,
-                )
-            )  # fmt: skip
-
-
-def _name_range(contract: Contract) -> Range:
-    for key in ("name", "node_name", "contract_name", "node_id"):
-        if key in contract.key_ranges:
-            return contract.key_ranges[key]
-    return Range.point(0, 0)
 
 
 def _node(contract: Contract, resolver: _Resolver, shell: Shell) -> ClassRef | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.detection import ContractDetection, detect_contract
@@ -40,6 +40,7 @@ def plan_package(
     learned: dict[str, list[LearnedOption]] | None = None,
     forced: dict[str, LearnedOption] | None = None,
     builtin_estimate: Callable[[HandlerChoice], float] | None = None,
+    blocks: dict[str, str] | None = None,
 ) -> GeneratedPackage:
     """Plan the layout, detect, choose (the user's learned blocks win where they clearly do,
     or where the user picked one: ``forced``), render, format."""
@@ -47,6 +48,13 @@ def plan_package(
     detection = detect_contract(contract)
     # A declarative node is run by omnibase-core from its YAML: no handler to choose.
     choices = choose_handlers(contract, detection, threshold) if plan.handlers else ()
+    if blocks:  # the user picked another built-in block for these operations
+        choices = tuple(
+            replace(c, block=blocks[c.operation], reason=f"{c.operation}: {blocks[c.operation]} "
+                    "block chosen by the user")
+            if c.operation in blocks else c
+            for c in choices
+        )  # fmt: skip
     if learned or forced:
         choices = apply_learned(choices, learned or {}, forced, builtin_estimate)
     files, formatted = format_sources(render_package(contract, plan, choices, threshold))

@@ -20,7 +20,7 @@ from onex_lsp import layout
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.ranking import choose_handlers
 from onex_lsp.lsp import feedback_features, package_actions, packages
-from onex_lsp.lsp.convert import whole_document_edit
+from onex_lsp.lsp.convert import create_files_edit
 from onex_lsp.lsp.documents import parse_document
 from onex_lsp.lsp.suggestions import (
     ADD_HANDLER_KIND,
@@ -191,18 +191,20 @@ async def _resolve_insert_pattern(
         return
     operation, block = str(data["operation"]), str(data["block"])
     where = packages.location(package / "contract.yaml", ls.workspace_roots())
-    rendered = await asyncio.to_thread(
-        package_actions.render_alternative, ls, contract, where, operation, block
-    )
-    if rendered is None:
-        return
-    new_text, function = rendered
-    old_text = ls.workspace.get_text_document(uri).source
+    swap = await asyncio.to_thread(package_actions.swap_job, ls, contract, where, operation, block)
     handler_path = packages.path_of(uri)
-    if handler_path is not None:
-        pattern = block if block.startswith(layout.LEARNED_PREFIX) else layout.builtin_key(block)
-        feedback_features.remember_planned(
-            ls, suggestion_id, [(handler_path, new_text, pattern, operation, function)]
-        )
-    action.edit = lsp.WorkspaceEdit(changes={uri: [whole_document_edit(old_text, new_text)]})
+    if swap is None or handler_path is None:
+        return
+    old_text = ls.workspace.get_text_document(uri).source
+    pattern = block if block.startswith(layout.LEARNED_PREFIX) else layout.builtin_key(block)
+    feedback_features.remember_planned(
+        ls, suggestion_id, [(handler_path, swap.text, pattern, operation, swap.function)]
+    )
+    root = Path(where.root)
+    created = {root / rel: text for rel, text in swap.wiring.new_files.items()}
+    action.edit = create_files_edit(
+        created,
+        package_actions.line_edits(root, swap.wiring),
+        replaced={handler_path: (old_text, swap.text)},
+    )
     action.command = applied_command(suggestion_id, uri)

@@ -138,14 +138,14 @@ async def add_handler(
 
 
 def apply_additions(root: Path, plan: AddHandlerPlan) -> list[Path]:
-    """Blocking: write the new files (never over existing ones) and insert the lines."""
+    """Blocking: write the new files (never over existing ones) and apply the line edits."""
     write_tree(root, plan.new_files)
     edited: dict[Path, list[str]] = {}
-    for insert in sorted(plan.inserts, key=lambda i: -i.line):
-        path = confined_path(root, insert.path)
+    for edit in sorted(plan.edits, key=lambda e: (-e.start, -e.end)):
+        path = confined_path(root, edit.path)
         if path not in edited:
             edited[path] = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        edited[path].insert(insert.line, insert.text)
+        edited[path][edit.start : edit.end] = [edit.text] if edit.text else []
     for path, lines in edited.items():
         atomic_write(path, "".join(lines))
     return list(edited)

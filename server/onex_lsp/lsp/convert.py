@@ -56,8 +56,17 @@ def path_to_uri(path: Path) -> str:
 
 
 def insert_edit(line: int, text: str) -> lsp.TextEdit:
-    at = lsp.Position(line=line, character=0)
-    return lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=text)
+    return lines_edit(line, line, text)
+
+
+def lines_edit(start: int, end: int, text: str) -> lsp.TextEdit:
+    """Replace whole lines ``[start, end)`` (0-based; an insertion when equal)."""
+    return lsp.TextEdit(
+        range=lsp.Range(
+            start=lsp.Position(line=start, character=0), end=lsp.Position(line=end, character=0)
+        ),
+        new_text=text,
+    )
 
 
 def whole_document_edit(old_text: str, new_text: str) -> lsp.TextEdit:
@@ -70,12 +79,13 @@ def whole_document_edit(old_text: str, new_text: str) -> lsp.TextEdit:
 
 def create_files_edit(
     files: dict[Path, str],
-    inserts: dict[Path, list[tuple[int, str]]] | None = None,
+    line_edits: dict[Path, list[tuple[int, int, str]]] | None = None,
     *,
     replaced: dict[Path, tuple[str, str]] | None = None,
 ) -> lsp.WorkspaceEdit:
     """``CreateFile`` (never overwriting), a ``TextDocumentEdit`` filling each new file,
-    line insertions into existing files, and ``replaced`` files' whole text (old, new)."""
+    line edits (replace lines ``[start, end)``) of existing files, and ``replaced`` files'
+    whole text (old, new)."""
     changes: list[lsp.TextDocumentEdit | lsp.CreateFile | lsp.RenameFile | lsp.DeleteFile] = []
     for path in files:
         changes.append(
@@ -102,13 +112,13 @@ def create_files_edit(
                 edits=[whole_document_edit(old, new)],
             )
         )
-    for path, lines in (inserts or {}).items():
+    for path, lines in (line_edits or {}).items():
         changes.append(
             lsp.TextDocumentEdit(
                 text_document=lsp.OptionalVersionedTextDocumentIdentifier(
                     uri=path_to_uri(path), version=None
                 ),
-                edits=[insert_edit(line, text) for line, text in lines],
+                edits=[lines_edit(start, end, text) for start, end, text in lines],
             )
         )
     return lsp.WorkspaceEdit(document_changes=changes)

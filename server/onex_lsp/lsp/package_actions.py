@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from onex_lsp.generation.drift import (
     AddHandlerPlan,
     add_handler_plan,
     alternative_blocks,
-    render_with_block,
+    swap_block_plan,
 )
 from onex_lsp.generation.existing import is_stub
 from onex_lsp.generation.offers import generate_title
@@ -232,10 +232,15 @@ async def resolve_generate(
 def add_handler_job(
     ls: OnexLanguageServer, contract: Contract, where: Location, operation: str
 ) -> tuple[AddHandlerPlan, GeneratedPackage]:
-    """Blocking: the package as the contract wants it now, and the additions it needs."""
-    generated = plan_package(contract, where, ls.settings.threshold)
+    """Blocking: the package as the contract wants it now, and the edits it needs; the
+    base is the package as generated before the operation was added."""
+    threshold = ls.settings.threshold
+    generated = plan_package(contract, where, threshold)
+    others = tuple(op for op in contract.operations if op.name != operation)
+    base = plan_package(replace(contract, operations=others), where, threshold) if others else None
     existing = read_texts(Path(where.root), list(generated.files))
-    return add_handler_plan(generated, operation, existing), generated
+    plan = add_handler_plan(generated, operation, existing, base.files if base else None)
+    return plan, generated
 
 
 async def resolve_add_handler(
@@ -251,12 +256,16 @@ async def resolve_add_handler(
     root = Path(where.root)
     blocks = [b for b in planned_blocks(generated) if b[3] == operation]
     feedback_features.remember_planned(ls, suggestion_id, blocks)
-    inserts: dict[Path, list[tuple[int, str]]] = {}
-    for insert in plan.inserts:
-        inserts.setdefault(root / insert.path, []).append((insert.line, insert.text))
     created = {root / rel: text for rel, text in plan.new_files.items()}
-    action.edit = create_files_edit(created, inserts)
+    action.edit = create_files_edit(created, line_edits(root, plan))
     action.command = applied_command(suggestion_id, uri)
+
+
+def line_edits(root: Path, plan: AddHandlerPlan) -> dict[Path, list[tuple[int, int, str]]]:
+    edits: dict[Path, list[tuple[int, int, str]]] = {}
+    for edit in plan.edits:
+        edits.setdefault(root / edit.path, []).append((edit.start, edit.end, edit.text))
+    return edits
 
 
 def insert_offers(
@@ -283,19 +292,35 @@ def insert_offers(
     return offers
 
 
-def render_alternative(
+@dataclass(frozen=True)
+class Swap:
+    """Another block for a handler: its module's new text and the wiring it needs."""
+
+    path: str  # the handler module, relative to root
+    text: str
+    function: str
+    wiring: AddHandlerPlan  # support modules to create, lines to add to the node and models
+
+
+def swap_job(
     ls: OnexLanguageServer, contract: Contract, where: Location, operation: str, block: str
-) -> tuple[str, str] | None:
-    """Blocking: (module text, handler function) with another built-in or a learned block."""
+) -> Swap | None:
+    """Blocking: the package with ``block`` (built-in or learned) for one operation."""
     plan = packages.package_state(contract, where).plan
-    function = plan.handler_for(operation).name
-    if not block.startswith(layout.LEARNED_PREFIX):
-        _, text = render_with_block(contract, where, operation, block, ls.settings.threshold)
-        return text, function
-    block_id = block.removeprefix(layout.LEARNED_PREFIX)
-    options = learning_features.options_for(ls, contract, plan).get(operation, [])
-    picked = next((o for o in options if o.block_id == block_id), None)
-    if picked is None:
-        return None
-    generated = plan_package(contract, where, ls.settings.threshold, forced={operation: picked})
-    return generated.files[str(plan.handler_for(operation).module.path)], function
+    threshold = ls.settings.threshold
+    if block.startswith(layout.LEARNED_PREFIX):
+        block_id = block.removeprefix(layout.LEARNED_PREFIX)
+        options = learning_features.options_for(ls, contract, plan).get(operation, [])
+        picked = next((o for o in options if o.block_id == block_id), None)
+        if picked is None:
+            return None
+        generated = plan_package(contract, where, threshold, forced={operation: picked})
+    else:
+        generated = plan_package(contract, where, threshold, blocks={operation: block})
+    existing = read_texts(Path(where.root), list(generated.files))
+    base = plan_package(contract, where, threshold).files  # what the current block came with
+    wiring = swap_block_plan(generated, operation, existing, base)
+    target = generated.plan.handler_for(operation)
+    path = str(target.module.path)
+    new_files = {p: t for p, t in wiring.new_files.items() if p != path}
+    return Swap(path, generated.files[path], target.name, replace(wiring, new_files=new_files))
