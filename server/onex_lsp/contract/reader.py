@@ -19,6 +19,7 @@ from onex_lsp.contract.model import (
     ContractIssue,
     ContractResult,
     Dialect,
+    ModelRef,
     Operation,
     Severity,
 )
@@ -104,6 +105,7 @@ def load_contract(
 def _read_contract(
     reader: YamlReader, root: Node, items: Items, text: str, path: str, strict_model: bool
 ) -> ContractResult:
+    """Check every section in a fixed order (diagnostics keep it), then build the contract."""
     dialect = detect_dialect(items)
     node_contract = dialect is not Dialect.HANDLER_CONTRACT
     kind, node_type = check_node_type(reader, items, root, required=node_contract)
@@ -116,26 +118,9 @@ def _read_contract(
     check_folder(reader, items, kind, base, path)
     descriptor = read_descriptor(reader, items)
     check_archetype(reader, items, kind, descriptor.archetype)
-    models = [
-        (key, read_model_ref(reader, items[key][1] if key in items else None))
-        for key in ("input_model", "output_model")
-    ]
-    check_models(reader, models, items)
-    operations = read_operations(reader, items, base)
-    check_handler_names(reader, operations)
-    if not operations and dialect not in _DECLARATIVE:
-        # A node that names no operation still has one: its own (``default_handler`` nodes).
-        where = node_range(items["name"][0]) if "name" in items else Range.point(0, 0)
-        operations = [Operation(base, where, "node")]
-    _limit_operations(reader, items, root, operations)
-    if dialect in _NOT_GENERATED:
-        reader.issue(
-            "no-generation",
-            f"onex-lsp does not generate from this contract: {_NOT_GENERATED[dialect]}",
-            root,
-            Severity.INFO,
-            blocks_generation=True,
-        )
+    input_model, output_model = _read_models(reader, items)
+    operations = _node_operations(reader, items, root, dialect, base)
+    _refuse_other_dialects(reader, root, dialect)
     if strict_model and kind is not None:
         strict_model_hints(reader, items, kind, root)
     if kind is None or version is None or node_type is None:
@@ -153,8 +138,8 @@ def _read_contract(
         description=(description or "").strip(),
         version=version,
         operations=tuple(operations[:MAX_OPERATIONS]),
-        input_model=models[0][1],
-        output_model=models[1][1],
+        input_model=input_model,
+        output_model=output_model,
         tags=read_tags(reader, items),
         descriptor=descriptor,
         required_inputs=read_required_inputs(reader, items),
@@ -164,6 +149,43 @@ def _read_contract(
         key_ranges={key: node_range(k) for key, (k, _) in items.items()},
     )
     return ContractResult(contract, tuple(reader.issues), dialect)
+
+
+def _read_models(reader: YamlReader, items: Items) -> tuple[ModelRef | None, ModelRef | None]:
+    """Input and output models, read together: their names are checked against each other."""
+    models = [
+        (key, read_model_ref(reader, items[key][1] if key in items else None))
+        for key in ("input_model", "output_model")
+    ]
+    check_models(reader, models, items)
+    return models[0][1], models[1][1]
+
+
+def _node_operations(
+    reader: YamlReader, items: Items, root: Node, dialect: Dialect, base: str
+) -> list[Operation]:
+    """The operations a generated node routes; one that names none still has its own."""
+    operations = read_operations(reader, items, base)
+    check_handler_names(reader, operations)
+    if not operations and dialect not in _DECLARATIVE:
+        # ``default_handler`` nodes: the node's own name is its one operation.
+        where = node_range(items["name"][0]) if "name" in items else Range.point(0, 0)
+        operations = [Operation(base, where, "node")]
+    _limit_operations(reader, items, root, operations)
+    return operations
+
+
+def _refuse_other_dialects(reader: YamlReader, root: Node, dialect: Dialect) -> None:
+    """Contracts that describe no node onex-lsp writes: say why, as information, not error."""
+    if dialect not in _NOT_GENERATED:
+        return
+    reader.issue(
+        "no-generation",
+        f"onex-lsp does not generate from this contract: {_NOT_GENERATED[dialect]}",
+        root,
+        Severity.INFO,
+        blocks_generation=True,
+    )
 
 
 def _limit_operations(

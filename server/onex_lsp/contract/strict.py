@@ -11,6 +11,7 @@ when ``onex.strictModel`` is on; none of them is an error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from yaml.nodes import MappingNode, Node
 
@@ -41,28 +42,37 @@ def _hint(reader: YamlReader, message: str, node: Node) -> None:
 def strict_model_hints(reader: YamlReader, items: Items, kind: NodeKind, root: Node) -> None:
     """Every difference from the strict ``ModelContract<Kind>`` shape, as hints."""
     model = f"ModelContract{kind.pascal}"
+    _unknown_keys(reader, items, kind, model)
+    _required_keys(reader, items, kind, model, root)
+    if "node_version" in items and not isinstance(items["node_version"][1], MappingNode):
+        _hint(reader, "node_version must be {major, minor, patch}", items["node_version"][1])
+    if kind in KINDS_NEEDING_PERFORMANCE:
+        _performance(reader, items, root, kind)
+    for key, check in _SECTION_CHECKS:
+        if key in items:
+            check(reader, items[key][1])
+
+
+def _unknown_keys(reader: YamlReader, items: Items, kind: NodeKind, model: str) -> None:
+    """The strict models forbid extra top-level keys; a near miss is most likely a typo."""
     allowed = KIND_KEYS[kind]
     for key, (key_node, _) in items.items():
         if key not in allowed:
             hint = closest(key, allowed)
             suggestion = f"; did you mean '{hint}'?" if hint else ""
             _hint(reader, f"{model} does not allow the key '{key}'{suggestion}", key_node)
+
+
+def _required_keys(
+    reader: YamlReader, items: Items, kind: NodeKind, model: str, root: Node
+) -> None:
+    """Required keys, as strings; reducers and orchestrators may leave ``node_type`` out."""
     optional_type = kind in (NodeKind.REDUCER, NodeKind.ORCHESTRATOR)
     for key in [k for k in REQUIRED_KEYS if not (k == "node_type" and optional_type)]:
         if key not in items:
             _hint(reader, f"{model} requires '{key}'", root)
         elif key != "node_type" and scalar_text(items[key][1]) is None:
             _hint(reader, f"{model} needs '{key}' as a string", items[key][1])
-    if "node_version" in items and not isinstance(items["node_version"][1], MappingNode):
-        _hint(reader, "node_version must be {major, minor, patch}", items["node_version"][1])
-    if kind in KINDS_NEEDING_PERFORMANCE:
-        _performance(reader, items, root, kind)
-    if "handler_routing" in items:
-        _routing(reader, items["handler_routing"][1])
-    if "event_bus" in items:
-        _event_bus(reader, items["event_bus"][1])
-    if "dependencies" in items:
-        _dependencies(reader, items["dependencies"][1])
 
 
 def _performance(reader: YamlReader, items: Items, root: Node, kind: NodeKind) -> None:
@@ -141,3 +151,11 @@ def _dependencies(reader: YamlReader, node: Node) -> None:
                 f"protocol dependency '{name}' must mention 'protocol' in its name or module",
                 entry["name"][1],
             )
+
+
+# Optional sections the strict models give a shape of their own, checked in this order.
+_SECTION_CHECKS: tuple[tuple[str, Callable[[YamlReader, Node], None]], ...] = (
+    ("handler_routing", _routing),
+    ("event_bus", _event_bus),
+    ("dependencies", _dependencies),
+)

@@ -171,19 +171,14 @@ def handler_view(
         block=choice.block,
         variant=choice.variant,
         block_template=f"blocks/{block.template}.py.j2",
-        test_template=(
-            "blocks/learned.test.py.j2" if choice.learned else f"blocks/{block.template}.test.py.j2"
-        ),
+        test_template=_test_template(choice, block.template),
         is_async=is_async(choice.block, contract.kind),
         deps=tuple(deps[d] for d in block.needs),
         request_class=target.request.name,
         output_class=plan.output_model.name,
         method=_method(target, op, shared),
         reason=f"{choice.reason} (confidence {choice.confidence:.2f})",
-        todo=(
-            f"TODO(onex-lsp): implement {op}. No built-in pattern fits with "
-            f"confidence >= {threshold:.2f} ({choice.reason})."
-        ),
+        todo=_todo(choice, threshold),
         entity=prose_entity,
         entity_article=article(prose_entity),
         entity_key=entity,
@@ -199,6 +194,21 @@ def handler_view(
         required_fields=contract.required_inputs if choice.block == "validation.validate" else (),
         learned_origin=choice.learned.origin if choice.learned else "",
         seeds=block.seeds,
+    )
+
+
+def _test_template(choice: HandlerChoice, template: str) -> str:
+    """A learned block is the user's own code: its test only checks it is routed and answers."""
+    if choice.learned:
+        return "blocks/learned.test.py.j2"
+    return f"blocks/{template}.test.py.j2"
+
+
+def _todo(choice: HandlerChoice, threshold: float) -> str:
+    """What a stub's TODO says: which operation, and why no pattern was chosen for it."""
+    return (
+        f"TODO(onex-lsp): implement {choice.operation}. No built-in pattern fits with "
+        f"confidence >= {threshold:.2f} ({choice.reason})."
     )
 
 
