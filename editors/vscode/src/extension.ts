@@ -27,7 +27,7 @@ async function runServer(channel: vscode.OutputChannel, status: StatusBar): Prom
     });
     const interpreter = await currentInterpreter();
     traceInfo(`interpreter: ${interpreter.command} (from ${interpreter.source})`);
-    const probe = await probeServer(interpreter.command);
+    const probe = await probeServer(interpreter.command, undefined, vscode.workspace.isTrusted);
     const problem = problemMessage(interpreter.command, probe);
     if (problem !== undefined) {
         traceError(problem);
@@ -84,6 +84,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
     context.subscriptions.push(
         ...registerCommands({ client: () => client, restart, channel }),
+        // Restricted settings (onex.interpreter, onex.store.*...) now take the workspace's values.
+        vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
         vscode.workspace.onDidChangeConfiguration(async (event) => {
             if (!event.affectsConfiguration(SECTION)) {
                 return;

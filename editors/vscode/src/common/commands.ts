@@ -6,13 +6,13 @@ import { ExecuteCommandRequest, type LanguageClient, State } from 'vscode-langua
 import { currentInterpreter, primaryFolder } from './interpreter';
 import { traceError, traceInfo } from './logging';
 import { patternLibraryArgs } from './patterns';
+import { pythonArgs } from './python';
 import { serverSettings } from './server';
 import { SECTION } from './settings';
 
-export const GENERATE_NODE_KIND = 'source.onex.generateNode';
-export const INSERT_PATTERN_KIND = 'refactor.onex.insertPattern';
+const GENERATE_NODE_KIND = 'source.onex.generateNode';
 
-export interface CommandContext {
+interface CommandContext {
     client(): LanguageClient | undefined;
     restart(): Promise<void>;
     channel: vscode.OutputChannel;
@@ -102,7 +102,7 @@ async function showPatternLibrary(): Promise<void> {
         { location: vscode.ProgressLocation.Window, title: 'ONEX: reading the pattern library' },
         async () => {
             for (const action of ['stats', 'list'] as const) {
-                const args = patternLibraryArgs(settings, action, folder);
+                const args = pythonArgs(patternLibraryArgs(settings, action, folder), vscode.workspace.isTrusted);
                 channel.appendLine(`$ ${python} ${args.join(' ')}`);
                 const result = await run(python, args);
                 channel.append(result.out);

@@ -26,7 +26,7 @@ async function pythonExtensionApi(): Promise<PythonExtensionApi | undefined> {
     }
 }
 
-export async function pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
+async function pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
     const api = await pythonExtensionApi();
     const environments = api?.environments;
     if (!environments) {
@@ -58,9 +58,12 @@ export function primaryFolder(): vscode.WorkspaceFolder | undefined {
     return vscode.workspace.workspaceFolders?.[0];
 }
 
+/** In an untrusted workspace `onex.interpreter` comes from user settings only (package.json
+ * restricts it) and the Python extension's environment, maybe the workspace's venv, is not used. */
 export async function currentInterpreter(): Promise<ResolvedInterpreter> {
     const folder = primaryFolder();
     const setting = vscode.workspace.getConfiguration(SECTION, folder?.uri).get<string>('interpreter');
-    const fromExtension = setting?.trim() ? undefined : await pythonExtensionInterpreter(folder?.uri);
+    const useExtension = !setting?.trim() && vscode.workspace.isTrusted;
+    const fromExtension = useExtension ? await pythonExtensionInterpreter(folder?.uri) : undefined;
     return resolveInterpreter({ setting, pythonExtension: fromExtension, vars: variables(folder) });
 }

@@ -2,7 +2,7 @@
 // the extension's own lines.
 import * as vscode from 'vscode';
 
-export const CHANNEL_NAME = 'ONEX';
+const CHANNEL_NAME = 'ONEX';
 
 let channel: vscode.OutputChannel | undefined;
 

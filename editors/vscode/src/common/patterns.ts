@@ -1,6 +1,6 @@
 // `python -m onex_lsp patterns ...` arguments for "ONEX: Show Pattern Library". Pure.
 import * as path from 'node:path';
-import { EMBEDDERS, type ServerSettings } from './settings';
+import type { ServerSettings } from './settings';
 
 function section(settings: ServerSettings, name: string): Record<string, unknown> {
     const value = settings[name];
@@ -23,7 +23,8 @@ export function patternLibraryArgs(
     if (typeof store.url === 'string' && store.url !== '') {
         args.push('--store-url', store.url);
     }
-    if (typeof settings.embedder === 'string' && EMBEDDERS.includes(settings.embedder)) {
+    // Any value goes to the CLI, which knows the embedders (and names a wrong one).
+    if (typeof settings.embedder === 'string' && settings.embedder !== '') {
         args.push('--embedder', settings.embedder);
     }
     args.push(action);

@@ -3,11 +3,20 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 
-export const MIN_SERVER_VERSION = '0.1.0';
-export const SERVER_MODULE = 'onex_lsp';
+const MIN_SERVER_VERSION = '0.1.0';
+const SERVER_MODULE = 'onex_lsp';
 export const SERVER_ARGS = ['-m', SERVER_MODULE, 'serve'];
 
-export type InterpreterSource = 'setting' | 'python-extension' | 'default';
+/**
+ * Python's arguments, safe for an untrusted workspace when `trusted` is false: `-P` keeps the
+ * working directory off `sys.path`, so a workspace's own `onex_lsp` folder cannot stand in
+ * for the server (Pythons older than 3.11, which onex-lsp does not support, refuse the flag).
+ */
+export function pythonArgs(args: readonly string[], trusted: boolean): string[] {
+    return trusted ? [...args] : ['-P', ...args];
+}
+
+type InterpreterSource = 'setting' | 'python-extension' | 'default';
 
 export interface ResolvedInterpreter {
     command: string;
@@ -72,7 +81,7 @@ export function compareVersions(a: string, b: string): number {
     return 0;
 }
 
-export type ProbeResult =
+type ProbeResult =
     | { kind: 'ok'; version: string }
     | { kind: 'no-interpreter'; detail: string }
     | { kind: 'no-package'; detail: string }
@@ -111,12 +120,12 @@ function lastLine(text: string): string {
     return lines[lines.length - 1] ?? '';
 }
 
-/** Run the version probe (15 s limit). */
-export function probeServer(python: string, timeoutMs = 15000): Promise<ProbeResult> {
+/** Run the version probe (15 s limit); see `pythonArgs` for `trusted`. */
+export function probeServer(python: string, timeoutMs = 15000, trusted = true): Promise<ProbeResult> {
     return new Promise((resolve) => {
         execFile(
             python,
-            ['-c', `import ${SERVER_MODULE}; print(${SERVER_MODULE}.__version__)`],
+            pythonArgs(['-c', `import ${SERVER_MODULE}; print(${SERVER_MODULE}.__version__)`], trusted),
             { timeout: timeoutMs, windowsHide: true },
             (error, stdout, stderr) => {
                 const err = error as (NodeJS.ErrnoException & { code?: string | number }) | null;

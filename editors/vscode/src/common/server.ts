@@ -13,14 +13,14 @@ import {
 } from 'vscode-languageclient/node';
 import { variables } from './interpreter';
 import { observedChannel } from './logging';
-import { expandVariables, SERVER_ARGS } from './python';
+import { expandVariables, pythonArgs, SERVER_ARGS } from './python';
 import { SECTION, toServerSettings } from './settings';
 import type { StatusBar } from './statusBar';
 
-export const CLIENT_ID = 'onex';
-export const CLIENT_NAME = 'ONEX Language Server';
+const CLIENT_ID = 'onex';
+const CLIENT_NAME = 'ONEX Language Server';
 
-export const DOCUMENT_SELECTOR = [
+const DOCUMENT_SELECTOR = [
     { scheme: 'file', language: 'yaml' },
     { scheme: 'untitled', language: 'yaml' },
     { scheme: 'file', language: 'python', pattern: '**/node_*/**/*.py' },
@@ -44,7 +44,7 @@ export async function startServer(options: {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const serverOptions: ServerOptions = {
         command: python,
-        args: SERVER_ARGS,
+        args: pythonArgs(SERVER_ARGS, vscode.workspace.isTrusted),
         options: {
             cwd: folder?.uri.fsPath,
             env: { ...process.env, PYTHONUTF8: '1', PYTHONUNBUFFERED: '1' },

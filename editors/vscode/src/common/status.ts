@@ -1,8 +1,8 @@
 // The server's state as the status bar shows it. Pure: events in, a view out.
 
-export type Phase = 'stopped' | 'starting' | 'loadingModel' | 'generating' | 'learning' | 'ready' | 'error';
+type Phase = 'stopped' | 'starting' | 'loadingModel' | 'generating' | 'learning' | 'ready' | 'error';
 
-export interface StatusView {
+interface StatusView {
     phase: Phase;
     text: string;
     tooltip: string;

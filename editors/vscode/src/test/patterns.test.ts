@@ -15,11 +15,11 @@ test('per-workspace library and a Qdrant URL', () => {
     );
 });
 
-test('every embedder value reaches the CLI; unknown ones are left out', () => {
-    for (const embedder of ['minilm', 'sentence-transformers', 'hashing']) {
+test('the embedder value reaches the CLI as it is (the CLI checks it); an empty one is left out', () => {
+    for (const embedder of ['minilm', 'sentence-transformers', 'hashing', 'gpt']) {
         assert.deepEqual(patternLibraryArgs({ embedder }, 'stats').slice(-3), ['--embedder', embedder, 'stats']);
     }
-    assert.deepEqual(patternLibraryArgs({ embedder: 'gpt' }, 'stats'), ['-m', 'onex_lsp', 'patterns', 'stats']);
+    assert.deepEqual(patternLibraryArgs({ embedder: '' }, 'stats'), ['-m', 'onex_lsp', 'patterns', 'stats']);
 });
 
 test('defaults add nothing', () => {

@@ -7,7 +7,9 @@ import {
     installCommand,
     problemMessage,
     probeServer,
+    pythonArgs,
     resolveInterpreter,
+    SERVER_ARGS,
 } from '../common/python';
 
 test('the onex.interpreter setting comes first', () => {
@@ -75,4 +77,9 @@ test('probing a missing interpreter reports it', async () => {
 test('probing a Python without the package reports it', { skip: !process.env.PATH }, async () => {
     const result = await probeServer('python3');
     assert.ok(['ok', 'no-package', 'no-interpreter'].includes(result.kind), result.kind);
+});
+
+test('an untrusted workspace gets -P: its own onex_lsp folder cannot stand in for the server', () => {
+    assert.deepEqual(pythonArgs(SERVER_ARGS, true), ['-m', 'onex_lsp', 'serve']);
+    assert.deepEqual(pythonArgs(SERVER_ARGS, false), ['-P', '-m', 'onex_lsp', 'serve']);
 });

@@ -2,61 +2,90 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { changeNeedsRestart, initializationOptions, SERVER_DEFAULTS, toServerSettings } from '../common/settings';
+import { changeNeedsRestart, toServerSettings } from '../common/settings';
 
-function config(values: Record<string, unknown>) {
-    return { get: <T>(key: string) => values[key] as T | undefined };
+interface Manifest {
+    contributes: { configuration: { properties: Record<string, { default: unknown }> } };
 }
 
-test('defaults become the nested onex section, without client-only keys', () => {
-    const settings = toServerSettings(config({ interpreter: '/usr/bin/python3', 'trace.server': 'verbose' }));
-    assert.deepEqual(settings, {
-        threshold: 0.7,
-        actions: { generateNode: true, addHandler: true, insertPattern: true },
-        learning: true,
-        embedder: 'minilm',
-        validationInterpreter: '',
-        notificationLevel: 'warning',
-        diagnosticsDelayMs: 300,
-        store: { path: '', url: '', apiKey: '', perWorkspace: false },
-        feedback: { checkpoints: [30, 120, 300, 600], storeCode: true, tickSeconds: 5 },
-    });
+const properties = (
+    JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as Manifest
+).contributes.configuration.properties;
+
+/** The `onex` section the way VS Code resolves it: package.json defaults, then `values`
+ * (dotted keys), nested, plus a WorkspaceConfiguration's methods. */
+function section(values: Record<string, unknown> = {}): Record<string, unknown> {
+    const result: Record<string, unknown> = {
+        get: () => undefined,
+        has: () => false,
+    };
+    const defaults = Object.entries(properties).map(([key, p]) => [key.slice('onex.'.length), p.default] as const);
+    for (const [dotted, value] of [...defaults, ...Object.entries(values)]) {
+        const parts = dotted.split('.');
+        const leaf = parts.pop() ?? dotted;
+        let node = result;
+        for (const part of parts) {
+            node[part] ??= {};
+            node = node[part] as Record<string, unknown>;
+        }
+        node[leaf] = value;
+    }
+    return result;
+}
+
+function dottedKeys(value: Record<string, unknown>, prefix = ''): string[] {
+    return Object.entries(value).flatMap(([key, item]) =>
+        typeof item === 'object' && item !== null && !Array.isArray(item)
+            ? dottedKeys(item as Record<string, unknown>, `${prefix}${key}.`)
+            : [`${prefix}${key}`],
+    );
+}
+
+test("every package.json setting but the extension's own reaches the server, with its default", () => {
+    const settings = toServerSettings(section({ interpreter: '/usr/bin/python3', 'trace.server': 'verbose' }));
+    const expected = Object.keys(properties)
+        .map((key) => key.slice('onex.'.length))
+        .filter((key) => key !== 'interpreter' && key !== 'trace.server');
+    assert.deepEqual(dottedKeys(settings).sort(), expected.sort());
     assert.equal('interpreter' in settings, false);
     assert.equal('trace' in settings, false);
+    const store = settings.store as Record<string, unknown>;
+    assert.deepEqual(store.perWorkspace, properties['onex.store.perWorkspace']?.default);
 });
 
 test('user values win and paths are expanded', () => {
     const settings = toServerSettings(
-        config({
+        section({
             threshold: 0.4,
             embedder: 'hashing',
             'actions.insertPattern': false,
             'store.path': ' ${workspaceFolder}/.lib ',
+            validationInterpreter: '~/venv/bin/python',
             'feedback.checkpoints': [10],
         }),
-        (value) => value.replace('${workspaceFolder}', '/ws'),
+        (value) => value.replace('${workspaceFolder}', '/ws').replace('~', '/home/u'),
     );
     assert.equal(settings.threshold, 0.4);
     assert.equal(settings.embedder, 'hashing');
-    assert.deepEqual(settings.actions, { generateNode: true, addHandler: true, insertPattern: false });
-    assert.deepEqual(settings.store, { path: '/ws/.lib', url: '', apiKey: '', perWorkspace: false });
-    assert.deepEqual(settings.feedback, { checkpoints: [10], storeCode: true, tickSeconds: 5 });
+    assert.equal((settings.actions as Record<string, unknown>).insertPattern, false);
+    assert.equal((settings.store as Record<string, unknown>).path, '/ws/.lib');
+    assert.equal(settings.validationInterpreter, '/home/u/venv/bin/python');
+    assert.deepEqual((settings.feedback as Record<string, unknown>).checkpoints, [10]);
 });
 
-test('initializationOptions wraps the section under "onex"', () => {
-    const options = initializationOptions(config({ learning: false }));
-    assert.deepEqual(Object.keys(options), ['onex']);
-    assert.equal(options.onex.learning, false);
+test('blank paths stay blank; methods and unset values are left out', () => {
+    const settings = toServerSettings(
+        { get: () => 1, threshold: null, store: { path: '   ', url: null }, validationInterpreter: '' },
+        () => 'expanded',
+    );
+    assert.deepEqual(settings, { store: { path: '' }, validationInterpreter: '' });
 });
 
-test('every server default matches package.json', () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-        contributes: { configuration: { properties: Record<string, { default: unknown }> } };
-    };
-    const properties = manifest.contributes.configuration.properties;
-    for (const [key, value] of Object.entries(SERVER_DEFAULTS)) {
-        assert.deepEqual(properties[`onex.${key}`]?.default, value, key);
-    }
+test('the result is a copy: changing it leaves the configuration alone', () => {
+    const original = section();
+    const settings = toServerSettings(original);
+    (settings.store as Record<string, unknown>).path = '/elsewhere';
+    assert.equal((original.store as Record<string, unknown>).path, '');
 });
 
 test('only an interpreter change restarts the server', () => {
