@@ -62,21 +62,50 @@ def node_class(base: str, kind: NodeKind) -> str:
     return f"Node{pascal(base)}{kind.pascal}"
 
 
+def scaffold_node_class(base: str) -> str:
+    """``onex new node`` names the node class without its kind: ``NodeInvoiceLedger``."""
+    return f"Node{pascal(base)}"
+
+
 def node_module_for_scaffold(base: str, kind: NodeKind) -> str:
     """``onex new node`` writes ``node_<name>_<kind>.py`` in ``nodes/<name>/``."""
     return f"node_{base}_{kind.value}"
 
 
+HANDLER_MODULE_PREFIX = "handler_"
+HANDLER_FUNCTION_PREFIX = "handle_"
+HANDLER_CLASS_PREFIX = "Handler"
+
+
 def handler_module(operation: str) -> str:
-    return f"handler_{operation_ident(operation)}"
+    return f"{HANDLER_MODULE_PREFIX}{operation_ident(operation)}"
 
 
 def handler_function(operation: str) -> str:
-    return f"handle_{operation_ident(operation)}"
+    return f"{HANDLER_FUNCTION_PREFIX}{operation_ident(operation)}"
 
 
 def handler_class(operation: str) -> str:
-    return f"Handler{pascal(operation)}"
+    return f"{HANDLER_CLASS_PREFIX}{pascal(operation)}"
+
+
+def is_handler_function(name: str) -> bool:
+    """``handle_<something>``: the function layout's handler naming."""
+    return name.startswith(HANDLER_FUNCTION_PREFIX) and len(name) > len(HANDLER_FUNCTION_PREFIX)
+
+
+def handler_function_operation(name: str) -> str:
+    """``handle_create_user`` -> ``create_user`` (other names unchanged)."""
+    return name.removeprefix(HANDLER_FUNCTION_PREFIX)
+
+
+def handler_operation(ref_name: str) -> str:
+    """An operation named after its handler: ``HandlerLedgerAppend`` / ``handle_x`` /
+    ``handler_x`` -> ``ledger_append`` / ``x`` / ``x``."""
+    name = snake(ref_name)
+    for prefix in (HANDLER_MODULE_PREFIX, HANDLER_FUNCTION_PREFIX):
+        name = name.removeprefix(prefix)
+    return name
 
 
 def operation_method(operation: str) -> str:
@@ -150,17 +179,22 @@ def block_id(pattern: str, variant: str) -> str:
     return f"{pattern}.{variant}"
 
 
+BUILTIN_PREFIX = "builtin:"
+LEARNED_PREFIX = "learned:"
+
+
 def builtin_key(block: str) -> str:
     """The feedback key of a built-in block."""
-    return f"builtin:{block}"
+    return f"{BUILTIN_PREFIX}{block}"
 
 
 def learned_key(block_id: str) -> str:
     """The feedback key of a learned block."""
-    return f"learned:{block_id}"
+    return f"{LEARNED_PREFIX}{block_id}"
 
 
-LEARNED_PREFIX = "learned:"
+def is_learned_key(key: str) -> bool:
+    return key.startswith(LEARNED_PREFIX)
 
 
 def handler_file_operation(path_parts: tuple[str, ...]) -> str | None:
@@ -168,6 +202,6 @@ def handler_file_operation(path_parts: tuple[str, ...]) -> str | None:
     if len(path_parts) < 2 or path_parts[-2] != "handlers":
         return None
     name = path_parts[-1]
-    if not (name.startswith("handler_") and name.endswith(".py")):
+    if not (name.startswith(HANDLER_MODULE_PREFIX) and name.endswith(".py")):
         return None
-    return name.removeprefix("handler_").removesuffix(".py") or None
+    return name.removeprefix(HANDLER_MODULE_PREFIX).removesuffix(".py") or None

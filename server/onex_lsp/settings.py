@@ -202,7 +202,7 @@ SETTINGS: tuple[Setting, ...] = (
         "feedback.checkpoints", "array",
         "Seconds after applying a suggestion at which the server measures how much of it "
         "you kept.",
-        minimum=0, unit="seconds", restart=True,
+        minimum=0, unit="seconds",
     ),
     Setting(
         "feedback.storeCode", "boolean",

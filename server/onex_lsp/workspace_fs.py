@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from onex_lsp.loop_guard import assert_off_loop
+
 
 class UnsafePathError(ValueError):
     """A path that would escape the root it must stay in."""
@@ -28,6 +30,7 @@ class FileExistsConflict(FileExistsError):
 
 def confined_path(root: Path, relative: str) -> Path:
     """``root / relative``, refusing anything that resolves outside ``root``."""
+    assert_off_loop(f"resolving {relative}")
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in relative:
         raise UnsafePathError(f"{relative!r} is not a plain relative path")
@@ -39,6 +42,7 @@ def confined_path(root: Path, relative: str) -> Path:
 
 
 def atomic_write(path: Path, text: str) -> None:
+    assert_off_loop(f"writing {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

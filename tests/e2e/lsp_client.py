@@ -15,7 +15,12 @@ from pytest_lsp import LanguageClient, client_capabilities
 
 SERVER_COMMAND = [sys.executable, "-m", "onex_lsp", "serve"]
 # Servers under test keep their pattern library away from the user's own data.
-SERVER_ENV = {**os.environ, "ONEX_LSP_DATA_DIR": tempfile.mkdtemp(prefix="onex-lsp-test-data-")}
+# Every server under test also fails loudly on disk I/O on its event loop (loop_guard.py).
+SERVER_ENV = {
+    **os.environ,
+    "ONEX_LSP_DATA_DIR": tempfile.mkdtemp(prefix="onex-lsp-test-data-"),
+    "ONEX_LSP_CHECK_LOOP": "1",
+}
 # Tests that are not about learning use the lexical embedder: no model to load.
 FAST_OPTIONS = {"onex": {"diagnosticsDelayMs": 20, "embedder": "hashing"}}
 PROFILES = ["visual-studio-code", "neovim", "emacs"]
@@ -29,7 +34,8 @@ def uri(path: Path) -> str:
 
 def fix_code_action_parsing(client: LanguageClient) -> None:
     """lsprotocol structures a CodeAction that carries a ``command`` as a Command; the
-    server's JSON is right, the test client misreads it (see ENVIRONMENT.md)."""
+    server's JSON is right, the test client misreads it: a ``Command | CodeAction`` union
+    is structured by trying ``Command`` first."""
     converter = client.protocol._converter
     code_action_only = {"kind", "edit", "data", "diagnostics", "isPreferred", "disabled"}
 

@@ -15,7 +15,18 @@ PACKAGE = ROOT / "server" / "onex_lsp"
 # The domain: plain packages and modules that must never import the protocol layer or the
 # adapters' libraries. Per package, the other packages of onex_lsp it must not import.
 DOMAIN_PACKAGES = ["contract", "generation", "learning", "feedback"]
-SHARED_MODULES = ["identifiers.py", "positions.py", "workspace_fs.py", "settings.py"]
+SHARED_MODULES = [
+    "identifiers.py",
+    "positions.py",
+    "workspace_fs.py",
+    "settings.py",
+    "layout.py",
+    "english.py",
+    "loop_guard.py",
+]
+# The composition root and the entry points: they pick the store and the embedder.
+ROOT_MODULES = ["services.py", "__init__.py", "__main__.py"]
+ADAPTER_PACKAGES = ["lsp", "cli"]
 NOT_IMPORTED_BY = {
     "contract": {"generation", "learning", "feedback", "lsp", "cli", "services"},
     "generation": {"learning", "feedback", "lsp", "cli", "services"},
@@ -98,6 +109,77 @@ def test_packages_respect_their_dependency_rules(package: str) -> None:
         for path in sorted((PACKAGE / package).rglob("*.py"))
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_module_is_under_a_rule() -> None:
+    """Each module is in a package with dependency rules, or a named shared/root module."""
+    known = set(SHARED_MODULES) | set(ROOT_MODULES)
+    packages = set(DOMAIN_PACKAGES) | set(ADAPTER_PACKAGES)
+    loose = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] not in packages and p.name not in known
+    ]
+    assert loose == []
+
+
+def test_shared_modules_import_only_the_domain() -> None:
+    """identifiers, positions, layout... sit under every package: they import no
+    feature package but ``contract`` (the node kinds); settings also reads the
+    generation defaults it exposes."""
+    allowed = {"contract", *(m[:-3] for m in SHARED_MODULES)}
+    offenders = {
+        name: sorted(
+            _onex_imports(PACKAGE / name)
+            - allowed
+            - ({"generation"} if name == "settings.py" else set())
+        )
+        for name in SHARED_MODULES
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_the_composition_root_picks_embedders() -> None:
+    """Concrete embedders are imported by the composition root (and the model tool)."""
+    concrete = ("learning.embeddings.minilm_onnx", "learning.embeddings.minilm_torch")
+    outside = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] != "learning"
+        and p.name not in ("services.py", "models.py")
+        and any(name in p.read_text() for name in concrete)
+    ]
+    assert outside == []
+
+
+def test_no_module_reaches_into_private_state() -> None:
+    """``obj._name`` only on ``self``/``cls``: owners expose methods, not their insides
+    (``os._exit`` and argparse's subparser type are the standard library's own)."""
+    allowed = {"os._exit", "argparse._SubParsersAction"}
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Attribute) and node.attr.startswith("_")):
+                continue
+            if node.attr.startswith("__") or ast.unparse(node) in allowed:
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                continue
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {ast.unparse(node)}")
+    assert found == []
+
+
+def test_protocol_handlers_are_thin() -> None:
+    """Each LSP method handler translates and delegates: at most 15 lines."""
+    tree = ast.parse((PACKAGE / "lsp" / "handlers.py").read_text())
+    long = [
+        f"{node.name}: {node.end_lineno - node.lineno + 1}"
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 15
+    ]
+    assert long == []
 
 
 def test_modules_stay_small() -> None:

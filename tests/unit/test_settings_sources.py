@@ -46,7 +46,6 @@ EXPECTED_RESTART = {
     "onex.store.url",
     "onex.store.apiKey",
     "onex.store.perWorkspace",
-    "onex.feedback.checkpoints",
 }
 # Name an executable the server runs, or a path or URL (and its key) the server opens.
 EXPECTED_RESTRICTED = {

@@ -1,4 +1,5 @@
-"""The ``onex-lsp`` command line: generate (and, later, serve, learn, patterns)."""
+"""The ``onex-lsp`` command line: generate, serve, patterns (learn, import, stats, ...)
+and models."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from onex_lsp import services
+from onex_lsp import layout, services
 from onex_lsp.feedback.stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
 from onex_lsp.learning.blocks import LearnOutcome
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
@@ -310,8 +310,9 @@ def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
     header = ["PATTERN", "SHOWN", "APPLIED", "KEPT", "MODIFIED", "REVERTED", "KEEP", "RETENTION"]
     rows = [[*header, "STATE"]]
     for key, record in sorted(stats.items()):
-        prior = LEARNED_PRIOR if key.startswith("learned:") else DEFAULT_BUILTIN_PRIOR
-        name = key if key.startswith("builtin:") else key[:17]
+        learned = layout.is_learned_key(key)
+        prior = LEARNED_PRIOR if learned else DEFAULT_BUILTIN_PRIOR
+        name = key[:17] if learned else key
         counts = [record.shown, record.applied, record.kept, record.modified, record.reverted]
         retained = f"{record.mean_retention:.2f}" if record.outcomes else "-"
         rows.append(

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from onex_lsp.contract.model import ContractIssue, ContractResult
 from onex_lsp.contract.reader import MAX_CONTRACT_BYTES, load_contract, oversized_result
+from onex_lsp.loop_guard import assert_off_loop
 from onex_lsp.positions import Range
 
 
 def read_contract(path: Path, *, strict_model: bool = False) -> ContractResult:
+    assert_off_loop(f"reading {path}")
     try:
         if path.stat().st_size > MAX_CONTRACT_BYTES:
             return oversized_result()

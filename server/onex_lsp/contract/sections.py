@@ -22,7 +22,7 @@ from onex_lsp.contract.yaml_reader import (
     node_range,
     scalar_text,
 )
-from onex_lsp.layout import operation_ident, snake
+from onex_lsp.layout import handler_operation, operation_ident
 
 # Where each source keeps its operation's name, in order of preference.
 _OPERATION_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -86,10 +86,7 @@ def _handler_operation_name(ref: HandlerRef | None) -> str | None:
     """An operation named after its handler: ``HandlerLedgerAppend`` -> ``ledger_append``."""
     if ref is None or not ref.name:
         return None
-    name = snake(ref.name)
-    for prefix in ("handler_", "handle_"):
-        name = name.removeprefix(prefix)
-    return name or None
+    return handler_operation(ref.name) or None
 
 
 class OperationCollector:

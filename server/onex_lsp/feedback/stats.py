@@ -69,37 +69,37 @@ def fold(events: Iterable[Mapping[str, Any]]) -> dict[str, PatternStats]:
     """Per-pattern statistics from journal events (``shown``/``applied``/``outcome``)."""
     stats: dict[str, PatternStats] = {}
     for event in events:
-        pattern = event.get("pattern")
-        if not isinstance(pattern, str):
-            continue
-        current = stats.get(pattern, PatternStats(pattern))
-        at = float(event.get("at", 0.0))
-        kind = event.get("type")
-        if kind == "shown":
-            current = replace(current, shown=current.shown + 1)
-        elif kind == "applied":
-            current = replace(
-                current, applied=current.applied + 1, last_used=max(current.last_used, at)
-            )
-        elif kind == "outcome":
-            outcome = event.get("outcome")
-            value = float(event.get("retention", 0.0))
-            current = replace(
-                current,
-                kept=current.kept + (outcome == "kept"),
-                modified=current.modified + (outcome == "modified"),
-                reverted=current.reverted + (outcome == "reverted"),
-                retention_sum=current.retention_sum + value,
-                outcomes=current.outcomes + 1,
-                revert_streak=current.revert_streak + 1 if outcome == "reverted" else 0,
-            )
-        stats[pattern] = current
+        apply_event(stats, event)
     return stats
 
 
-def builtin_key(block: str) -> str:
-    return f"builtin:{block}"
+def apply_event(stats: dict[str, PatternStats], event: Mapping[str, Any]) -> None:
+    """Fold one more event into ``stats``: what keeps them current without re-reading the
+    journal."""
+    pattern = event.get("pattern")
+    if isinstance(pattern, str):
+        stats[pattern] = _updated(stats.get(pattern, PatternStats(pattern)), event)
 
 
-def learned_key(block_id: str) -> str:
-    return f"learned:{block_id}"
+def _updated(current: PatternStats, event: Mapping[str, Any]) -> PatternStats:
+    at = float(event.get("at", 0.0))
+    kind = event.get("type")
+    if kind == "shown":
+        current = replace(current, shown=current.shown + 1)
+    elif kind == "applied":
+        current = replace(
+            current, applied=current.applied + 1, last_used=max(current.last_used, at)
+        )
+    elif kind == "outcome":
+        outcome = event.get("outcome")
+        value = float(event.get("retention", 0.0))
+        current = replace(
+            current,
+            kept=current.kept + (outcome == "kept"),
+            modified=current.modified + (outcome == "modified"),
+            reverted=current.reverted + (outcome == "reverted"),
+            retention_sum=current.retention_sum + value,
+            outcomes=current.outcomes + 1,
+            revert_streak=current.revert_streak + 1 if outcome == "reverted" else 0,
+        )
+    return current

@@ -51,15 +51,27 @@ class TextChange:
 
 
 def change_from_texts(old: str, new: str) -> TextChange:
-    """The smallest single replacement turning ``old`` into ``new`` (for full-text syncs)."""
-    prefix = 0
+    """The smallest single replacement turning ``old`` into ``new`` (for full-text syncs).
+
+    Binary search over slice comparisons: the scans run in C, so a keystroke in a large
+    file costs microseconds rather than a Python loop over every character."""
     limit = min(len(old), len(new))
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
-        suffix += 1
+    prefix = _longest(limit, lambda n: old[:n] == new[:n])
+    rest = limit - prefix
+    suffix = _longest(rest, lambda n: old[len(old) - n :] == new[len(new) - n :])
     return TextChange(prefix, len(old) - suffix, new[prefix : len(new) - suffix])
+
+
+def _longest(limit: int, holds: Callable[[int], bool]) -> int:
+    """The largest ``n <= limit`` for which ``holds(n)`` (which is monotone, true at 0)."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def move_range(start: int, end: int, change: TextChange) -> tuple[int, int]:
@@ -102,6 +114,19 @@ class TrackedBlock:
 
 
 @dataclass(frozen=True)
+class PlannedBlock:
+    """A handler an offered action will create: what to follow once it is applied."""
+
+    uri: str
+    pattern: str
+    operation: str
+    function: str
+    text: str  # the module's text as the action writes it
+    start: int  # the handler's span in ``text``
+    end: int
+
+
+@dataclass(frozen=True)
 class FeedbackEvent:
     type: str  # checkpoint | outcome
     block_id: str
@@ -140,6 +165,15 @@ class FeedbackTracker:
                     self._finish(moved, 0.0, Outcome.REVERTED, "the block's text was removed")
                 )
         return events
+
+    def give_up(self, block_id: str, reason: str) -> FeedbackEvent:
+        """The block cannot be followed any more (its file or handler is gone): reverted."""
+        return self._finish(self.blocks[block_id], 0.0, Outcome.REVERTED, reason)
+
+    def prune(self) -> None:
+        """Forget finished blocks: the journal has their outcome; memory stays bounded."""
+        for block_id in [k for k, b in self.blocks.items() if b.outcome is not None]:
+            del self.blocks[block_id]
 
     def file_gone(self, uri: str) -> list[FeedbackEvent]:
         return [

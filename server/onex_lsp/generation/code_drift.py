@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from onex_lsp import layout
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
 from onex_lsp.positions import Range
@@ -51,7 +52,11 @@ def name_drift(
         ref = op.handler
         if ref is None or ref.name != target.name:
             continue  # the contract names no handler: the layout's name is ours to choose
-        prefix = "Handler" if target.style is HandlerStyle.CLASS else "handle_"
+        prefix = (
+            layout.HANDLER_CLASS_PREFIX
+            if target.style is HandlerStyle.CLASS
+            else layout.HANDLER_FUNCTION_PREFIX
+        )
         candidates = [name for name in defined if name.startswith(prefix)]
         replacement = None
         if len(candidates) == 1 and ref.name_range is not None:

@@ -15,9 +15,9 @@ from onex_lsp.generation.imports import Code, ImportSet
 from onex_lsp.generation.package_plan import ClassRef, HandlerTarget, Module, PackagePlan, Shell
 from onex_lsp.generation.views import Dep, HandlerView, NodeView
 
-_CORE = "omnibase_core"
-_ERRORS = (f"{_CORE}.enums.enum_core_error_code", f"{_CORE}.errors")
-_CONTAINER = f"{_CORE}.models.container.model_onex_container"
+CORE_PACKAGE = "omnibase_core"
+ERROR_MODULES = (f"{CORE_PACKAGE}.enums.enum_core_error_code", f"{CORE_PACKAGE}.errors")
+CONTAINER_MODULE = f"{CORE_PACKAGE}.models.container.model_onex_container"
 _BASES = {
     "effect": "NodeEffect",
     "compute": "NodeCompute[dict[str, Any], dict[str, Any]]",
@@ -64,7 +64,7 @@ class ShellView:
 
 
 def add_errors(imports: ImportSet) -> None:
-    imports.names(_ERRORS[0], ["EnumCoreErrorCode"]).names(_ERRORS[1], ["OnexError"])
+    imports.names(ERROR_MODULES[0], ["EnumCoreErrorCode"]).names(ERROR_MODULES[1], ["OnexError"])
 
 
 def add_class(imports: ImportSet, ref: ClassRef, importer: Module) -> None:
@@ -182,14 +182,14 @@ def node_imports(plan: PackagePlan, node: NodeView, importer: Module) -> ImportS
         add_errors(imports)
         if kind == "effect":
             imports.module("time")
-            imports.names(f"{_CORE}.enums.enum_effect_types", ["EnumTransactionState"])
-            imports.names(f"{_CORE}.nodes", ["ModelEffectInput", "ModelEffectOutput"])
+            imports.names(f"{CORE_PACKAGE}.enums.enum_effect_types", ["EnumTransactionState"])
+            imports.names(f"{CORE_PACKAGE}.nodes", ["ModelEffectInput", "ModelEffectOutput"])
         if kind != "orchestrator":
             imports.names("typing", ["Any"])
     elif kind in ("compute", "reducer"):
         imports.names("typing", ["Any"])
-    imports.names(_CONTAINER, ["ModelONEXContainer"])
-    imports.names(f"{_CORE}.nodes", [_BASES[kind].split("[")[0]])
+    imports.names(CONTAINER_MODULE, ["ModelONEXContainer"])
+    imports.names(f"{CORE_PACKAGE}.nodes", [_BASES[kind].split("[")[0]])
     if plan.shell is not Shell.DECLARATIVE:
         add_class(imports, plan.input_model, importer)
         add_class(imports, plan.output_model, importer)

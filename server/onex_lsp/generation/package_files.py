@@ -259,7 +259,7 @@ def _tests(
     if uses_publisher:
         mod.add_deps(imports, plan, (node.publisher,), module, defaults=True, protocols=False)
     if plan.shell is Shell.DECLARATIVE:
-        imports.names(mod._CONTAINER, ["ModelONEXContainer"])
+        imports.names(mod.CONTAINER_MODULE, ["ModelONEXContainer"])
     else:
         _test_imports(plan, node, shell, views, imports, module)
     if plan.node is not None:
@@ -279,14 +279,14 @@ def _test_imports(
 ) -> None:  # fmt: skip
     routed = plan.shell in (Shell.ROUTING, Shell.THIN)
     if routed or any(spec(v.block).raises and not v.learned_origin for v in views):
-        imports.names(mod._ERRORS[1], ["OnexError"])
+        imports.names(mod.ERROR_MODULES[1], ["OnexError"])
     if routed:
-        imports.names(mod._CONTAINER, ["ModelONEXContainer"])
+        imports.names(mod.CONTAINER_MODULE, ["ModelONEXContainer"])
         if node.kind == "effect":
-            imports.names(f"{mod._CORE}.enums.enum_effect_types", ["EnumEffectType"])
-            imports.names(f"{mod._CORE}.nodes", ["ModelEffectInput"])
+            imports.names(f"{mod.CORE_PACKAGE}.enums.enum_effect_types", ["EnumEffectType"])
+            imports.names(f"{mod.CORE_PACKAGE}.nodes", ["ModelEffectInput"])
         elif node.kind == "compute":
-            imports.names(f"{mod._CORE}.nodes", ["ModelComputeInput"])
+            imports.names(f"{mod.CORE_PACKAGE}.nodes", ["ModelComputeInput"])
     mod.add_class(imports, plan.input_model, module)
     mod.add_class(imports, plan.output_model, module)
     if plan.shell is Shell.NONE:

@@ -146,7 +146,8 @@ def _node(contract: Contract, resolver: _Resolver, shell: Shell) -> ClassRef | N
         return None
     if contract.dialect is Dialect.SCAFFOLD:
         module = layout.node_module_for_scaffold(contract.name, contract.kind)
-        return ClassRef(resolver.package_module([module]), f"Node{layout.pascal(contract.name)}")
+        node_class = layout.scaffold_node_class(contract.name)
+        return ClassRef(resolver.package_module([module]), node_class)
     return ClassRef(
         resolver.package_module(["node"]), layout.node_class(contract.name, contract.kind)
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.detection import ContractDetection, detect_contract
 from onex_lsp.generation.formatting import format_sources
+from onex_lsp.generation.offers import Variant
 from onex_lsp.generation.package_files import render_package
 from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
 from onex_lsp.generation.ranking import (
@@ -59,3 +60,27 @@ def plan_package(
         choices = apply_learned(choices, learned or {}, forced, builtin_estimate)
     files, formatted = format_sources(render_package(contract, plan, choices, threshold))
     return GeneratedPackage(contract, plan, detection, choices, files, formatted)
+
+
+def package_for_variant(
+    contract: Contract,
+    where: Location,
+    variant: Variant,
+    threshold: float = DEFAULT_THRESHOLD,
+    learned: dict[str, list[LearnedOption]] | None = None,
+    builtin_estimate: Callable[[HandlerChoice], float] | None = None,
+) -> GeneratedPackage:
+    """The package a generate action's variant writes; a learned pick that is no longer
+    on offer falls back to the default choice."""
+    if variant.builtin_only:
+        return plan_package(contract, where, threshold)
+    if variant.operation is not None and variant.builtin_block is not None:
+        return plan_package(
+            contract, where, threshold, blocks={variant.operation: variant.builtin_block}
+        )
+    forced = None
+    if variant.operation is not None and variant.learned_block is not None:
+        found = (learned or {}).get(variant.operation, [])
+        picked = [o for o in found if o.block_id == variant.learned_block]
+        forced = {variant.operation: picked[0]} if picked else None
+    return plan_package(contract, where, threshold, learned, forced, builtin_estimate)

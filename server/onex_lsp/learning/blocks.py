@@ -7,7 +7,6 @@ Pure apart from reading nothing: ``blocks_from_source`` takes text and a path an
 from __future__ import annotations
 
 import ast
-import re
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -17,7 +16,7 @@ from onex_lsp.contract.schema import NodeKind
 from onex_lsp.generation.blocks import block_shape
 from onex_lsp.generation.detection import FITS, detect_operation
 from onex_lsp.identifiers import is_snake_identifier
-from onex_lsp.layout import block_id
+from onex_lsp.layout import NODE_FOLDER, block_id, handler_function_operation
 from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractedBlock,
@@ -28,7 +27,6 @@ from onex_lsp.learning.extraction_ast import parse_ast
 from onex_lsp.learning.journal import LearnedBlock
 from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint_tree, parameterize
 
-_PACKAGE = re.compile(r"^node_(?P<name>[a-z0-9_]+?)_(?P<kind>effect|compute|reducer|orchestrator)$")
 _ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")
 
 
@@ -41,7 +39,7 @@ class LearnOutcome:
 def package_of(path: str) -> tuple[str, str] | None:
     """(node name, kind) of the ``node_<name>_<kind>`` folder the file is in, if any."""
     for part in reversed(PurePath(path).parts[:-1]):
-        match = _PACKAGE.match(part)
+        match = NODE_FOLDER.match(part)
         if match:
             return match.group("name"), match.group("kind")
     return None
@@ -98,7 +96,7 @@ def _handler_block(
     whole_module: bool,
     context: str,
 ) -> LearnedBlock | None:
-    operation = extracted.name.removeprefix("handle_")
+    operation = handler_function_operation(extracted.name)
     if not is_snake_identifier(operation):
         return None
     params = dict(extracted.params)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onex_lsp.layout import is_handler_function
 from onex_lsp.positions import Range
 
 
@@ -51,7 +52,7 @@ class ExtractionError(ValueError):
 
 
 def is_handler_name(name: str) -> bool:
-    return name.startswith("handle_") and len(name) > len("handle_")
+    return is_handler_function(name)
 
 
 def class_summary(name: str, bases: list[str]) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from onex_lsp.loop_guard import assert_off_loop
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -117,6 +119,7 @@ class Journal:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
+        assert_off_loop(f"journal {self.path.name}")
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             db = self._connect()
@@ -305,13 +308,6 @@ class Journal:
         """Forget all feedback (events), keep the learned blocks."""
         with self._transaction() as db:
             return db.execute("DELETE FROM events").rowcount
-
-    def wipe(self) -> None:
-        with self._transaction() as db:
-            db.execute("DELETE FROM blocks")
-            db.execute("DELETE FROM forgotten")
-            db.execute("DELETE FROM events")
-            db.execute("DELETE FROM embeddings")
 
     def close(self) -> None:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)

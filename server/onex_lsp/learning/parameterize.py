@@ -14,6 +14,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from onex_lsp import layout
+from onex_lsp.contract.schema import NodeKind
 from onex_lsp.generation.detection import lookup
 from onex_lsp.identifiers import check_pascal, check_snake, to_pascal
 
@@ -69,7 +71,28 @@ class NameContext:
 
     @property
     def package(self) -> str:
-        return f"node_{self.node}_{self.kind}"
+        return layout.package_folder(self.node, NodeKind(self.kind))
+
+    def _node_names(self) -> dict[str, str]:
+        """The names generated in the node's package (``layout`` spells them all)."""
+        node = self.node
+        input_class = self.input_class or layout.input_model_class(node)
+        output_class = self.output_class or layout.output_model_class(node)
+        return {
+            "__ONEX_PACKAGE__": self.package,
+            "__ONEX_INPUT_MODULE__": layout.model_module(input_class),
+            "__ONEX_OUTPUT_MODULE__": layout.model_module(output_class),
+            "__ONEX_REPOSITORY_MODULE__": layout.repository_protocol_module(node),
+            "__ONEX_EXECUTOR_MODULE__": layout.executor_protocol_module(node),
+            "__ONEX_INPUT_CLASS__": input_class,
+            "__ONEX_OUTPUT_CLASS__": output_class,
+            "__ONEX_REPOSITORY_PROTOCOL__": self.repository_protocol
+            or layout.repository_protocol(node),
+            "__ONEX_EXECUTOR_PROTOCOL__": self.executor_protocol or layout.executor_protocol(node),
+            "__ONEX_NODE_CLASS__": layout.node_class(node, NodeKind(self.kind)),
+            "__ONEX_NODE__": node,
+            "__ONEX_NODE_PASCAL__": layout.pascal(node),
+        }
 
     def names(self, *, abstract_generic: bool = False) -> dict[str, str]:
         """Placeholder -> concrete name, for every name this handler may contain.
@@ -78,29 +101,13 @@ class NameContext:
         word (``item``, ``data``) is left alone rather than replaced everywhere.
         """
         names = {
-            "__ONEX_FUNCTION__": f"handle_{self.operation}",
-            "__ONEX_MODULE__": f"handler_{self.operation}",
+            "__ONEX_FUNCTION__": layout.handler_function(self.operation),
+            "__ONEX_MODULE__": layout.handler_module(self.operation),
             "__ONEX_OPERATION__": self.operation,
             "__ONEX_OPERATION_PASCAL__": to_pascal(self.operation),
         }
         if self.node:  # handlers outside a node package keep their other names
-            node_pascal = to_pascal(self.node)
-            names |= {
-                "__ONEX_PACKAGE__": self.package,
-                "__ONEX_INPUT_MODULE__": f"model_{self.node}_input",
-                "__ONEX_OUTPUT_MODULE__": f"model_{self.node}_output",
-                "__ONEX_REPOSITORY_MODULE__": f"protocol_{self.node}_repository",
-                "__ONEX_EXECUTOR_MODULE__": f"protocol_{self.node}_step_executor",
-                "__ONEX_INPUT_CLASS__": self.input_class or f"Model{node_pascal}Input",
-                "__ONEX_OUTPUT_CLASS__": self.output_class or f"Model{node_pascal}Output",
-                "__ONEX_REPOSITORY_PROTOCOL__": self.repository_protocol
-                or f"Protocol{node_pascal}Repository",
-                "__ONEX_EXECUTOR_PROTOCOL__": self.executor_protocol
-                or f"Protocol{node_pascal}StepExecutor",
-                "__ONEX_NODE_CLASS__": f"Node{node_pascal}{self.kind.capitalize()}",
-                "__ONEX_NODE__": self.node,
-                "__ONEX_NODE_PASCAL__": node_pascal,
-            }
+            names |= self._node_names()
         entity = self.entity
         meaningful = entity not in _GENERIC and len(entity) >= 3 and entity != self.operation
         if meaningful or abstract_generic:

@@ -17,7 +17,7 @@ import sys
 import tokenize
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from onex_lsp.learning.fast_tokens import fast_tokens
 
@@ -32,6 +32,19 @@ _MULTILINE_TOKENS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
 
 
 Token = tuple[int, str, tuple[int, int], tuple[int, int]]  # type, text, start, end
+
+
+@dataclass
+class _ScanState:
+    """Where the token pass stands: bracket depth, the open logical line, the gap."""
+
+    depth: int = 0
+    open_row: int = 0  # the logical line being read (0: between lines)
+    last_row: int = 0
+    gap_start: int = 1
+    comment_row: int = 0
+    stack: list[str] = field(default_factory=list)  # indentation of the open blocks
+    closed: list[str] = field(default_factory=list)  # blocks closed since the last line
 
 
 def standard_tokens(source: str) -> Iterator[Token]:
@@ -72,44 +85,61 @@ class SourceRows:
 
     def _scan(self, tokens: Iterable[Token]) -> None:
         """One pass over the tokens: row kinds, logical lines, gap ownership."""
-        depth, open_row, last_row, gap_start, comment_row = 0, 0, 0, 1, 0
-        stack: list[str] = []
-        closed: list[str] = []
+        state = _ScanState()
         for kind, text, start, end in tokens:
-            (srow, scol), (erow, _) = start, end
-            if kind == tokenize.INDENT:
-                stack.append(text)
-            elif kind == tokenize.DEDENT:
-                closed.append(stack.pop())
-            elif kind == tokenize.ENDMARKER:
-                self._own_gap(gap_start, len(self.rows) - 1, closed, "", 0)
-            if kind in _MULTILINE_TOKENS:
-                for row in range(srow + 1, erow + 1):
-                    self.kind[row] = STRING
-            if open_row and srow > last_row:
-                if self.kind[srow] != STRING:
-                    joined = self._backslashed(srow - 1, comment_row)
-                    self.kind[srow] = BRACKET if depth and not joined else BACKSLASH
-                last_row = srow
+            self._indentation(state, kind, text)
+            self._continuation(state, kind, start[0], end[0])
             if kind == tokenize.COMMENT:
-                comment_row = srow
+                state.comment_row = start[0]
             if kind not in _NON_CODE:
-                self._starts.append((srow, scol))
-                self._tokens.append((text, start, end))
-                if not open_row:
-                    open_row = last_row = srow
-                    self.kind[srow] = LOGICAL
-                    self._own_gap(gap_start, srow - 1, closed, self.indent(srow), srow)
-                    closed = []
-                    self.first_logical = self.first_logical or srow
-            if kind == tokenize.OP and text in _OPEN:
-                depth += 1
-            elif kind == tokenize.OP and text in _CLOSE:
-                depth -= 1
-            elif kind == tokenize.NEWLINE and open_row:
-                for row in range(open_row + 1, erow + 1):
-                    self.logical_of[row] = open_row
-                open_row, gap_start = 0, erow + 1
+                self._code_token(state, text, start, end)
+            self._nesting(state, kind, text, end[0])
+
+    def _indentation(self, state: _ScanState, kind: int, text: str) -> None:
+        """Blocks opening and closing; at the end, the last gap's owners."""
+        if kind == tokenize.INDENT:
+            state.stack.append(text)
+        elif kind == tokenize.DEDENT:
+            state.closed.append(state.stack.pop())
+        elif kind == tokenize.ENDMARKER:
+            self._own_gap(state.gap_start, len(self.rows) - 1, state.closed, "", 0)
+
+    def _continuation(self, state: _ScanState, kind: int, srow: int, erow: int) -> None:
+        """String interiors, and the rows a logical line continues on (in brackets or
+        after a backslash)."""
+        if kind in _MULTILINE_TOKENS:
+            for row in range(srow + 1, erow + 1):
+                self.kind[row] = STRING
+        if state.open_row and srow > state.last_row:
+            if self.kind[srow] != STRING:
+                joined = self._backslashed(srow - 1, state.comment_row)
+                self.kind[srow] = BRACKET if state.depth and not joined else BACKSLASH
+            state.last_row = srow
+
+    def _code_token(
+        self, state: _ScanState, text: str, start: tuple[int, int], end: tuple[int, int]
+    ) -> None:
+        """Record a code token; the first one of a logical line opens it."""
+        srow = start[0]
+        self._starts.append(start)
+        self._tokens.append((text, start, end))
+        if not state.open_row:
+            state.open_row = state.last_row = srow
+            self.kind[srow] = LOGICAL
+            self._own_gap(state.gap_start, srow - 1, state.closed, self.indent(srow), srow)
+            state.closed = []
+            self.first_logical = self.first_logical or srow
+
+    def _nesting(self, state: _ScanState, kind: int, text: str, erow: int) -> None:
+        """Bracket depth, and the end of a logical line."""
+        if kind == tokenize.OP and text in _OPEN:
+            state.depth += 1
+        elif kind == tokenize.OP and text in _CLOSE:
+            state.depth -= 1
+        elif kind == tokenize.NEWLINE and state.open_row:
+            for row in range(state.open_row + 1, erow + 1):
+                self.logical_of[row] = state.open_row
+            state.open_row, state.gap_start = 0, erow + 1
 
     def _backslashed(self, row: int, comment_row: int) -> bool:
         """Whether ``row`` ends with a line continuation: libcst keeps the next row as

@@ -10,7 +10,6 @@ from lsprotocol import types as lsp
 @dataclass(frozen=True)
 class ClientSupport:
     create_files: bool  # documentChanges + resourceOperations: create
-    document_changes: bool
     resolve_edit: bool  # codeAction/resolve may fill in `edit`
     work_done_progress: bool
     configuration: bool
@@ -27,7 +26,6 @@ def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
     window = caps.window
     return ClientSupport(
         create_files=document_changes and lsp.ResourceOperationKind.Create in operations,
-        document_changes=document_changes,
         resolve_edit=bool(resolve and "edit" in resolve.properties),
         work_done_progress=bool(window and window.work_done_progress),
         configuration=bool(workspace and workspace.configuration),

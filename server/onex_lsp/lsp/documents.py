@@ -1,9 +1,9 @@
 """Open contracts: parse on open and change (debounced), publish diagnostics, clear on close.
 
-Parsing a contract is pure and fast (it is capped in size, depth and operations); the
-checks that read the disk — which handlers of the package exist, where its modules go —
-run in a worker thread, and their result is published only if the document has not
-changed meanwhile.
+Parsing runs in a worker thread and is cached per document version. Publishing is one
+task per document: the contract's own issues first, then again with the checks that
+read the disk (which handlers exist, where the package's modules go), unless the
+document changed meanwhile. ``OpenContracts`` owns all of it while a document is open.
 """
 
 from __future__ import annotations
@@ -11,20 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
 from onex_lsp.contract.framework_check import FrameworkUnavailable, validate_with_framework
-from onex_lsp.contract.model import Contract, ContractIssue, ContractResult, Severity
+from onex_lsp.contract.model import ContractResult
 from onex_lsp.contract.reader import load_contract
-from onex_lsp.generation.code_drift import name_drift
-from onex_lsp.generation.drift import missing_handlers
-from onex_lsp.lsp import packages
-from onex_lsp.lsp.convert import SOURCE, lsp_diagnostic, lsp_range, uri_to_path
-from onex_lsp.positions import Range
+from onex_lsp.lsp import package_checks
+from onex_lsp.lsp.convert import SOURCE, TextPositions, lsp_diagnostic, uri_to_path
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
@@ -50,101 +48,136 @@ class ParsedDocument:
     uri: str
     version: int | None
     path: Path | None
+    lines: tuple[str, ...]  # the text parsed, for converting its positions
     result: ContractResult
+    strict_model: bool = False  # parsed with the strict-model hints
 
 
-def parse_document(ls: OnexLanguageServer, uri: str) -> ParsedDocument | None:
-    """The parsed contract of an open document, cached per document version."""
+def parse_text(uri: str, version: int | None, text: str, strict_model: bool) -> ParsedDocument:
+    """CPU-bound: run it in a worker thread."""
+    path = uri_to_path(uri)
+    result = load_contract(text, str(path or uri), strict_model=strict_model)
+    lines = tuple(text.splitlines(keepends=True))
+    return ParsedDocument(uri, version, path, lines, result, strict_model)
+
+
+class OpenContracts:
+    """Per open contract: its parse, its publishing and debounce tasks, the framework's
+    verdict since the last save. Entries go when the document closes."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, ParsedDocument] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._framework: dict[str, list[lsp.Diagnostic]] = {}
+        self._broken_interpreters: set[str] = set()
+
+    def cached(self, uri: str, version: int | None, strict_model: bool) -> ParsedDocument | None:
+        """The parse of this version with these settings, if there is one."""
+        found = self._parsed.get(uri)
+        if found is None or version is None or found.version != version:
+            return None
+        return found if found.strict_model == strict_model else None
+
+    def remember(self, parsed: ParsedDocument) -> None:
+        self._parsed[parsed.uri] = parsed
+
+    def is_current(self, parsed: ParsedDocument) -> bool:
+        return self._parsed.get(parsed.uri) is parsed
+
+    def uris(self) -> list[str]:
+        return list(self._parsed)
+
+    def run(self, purpose: str, uri: str, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` for ``uri``, cancelling the previous run of the same purpose."""
+        pending = self._tasks.pop((purpose, uri), None)
+        if pending is not None:
+            pending.cancel()
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks[(purpose, uri)] = task
+        task.add_done_callback(lambda done: self._finished(purpose, uri, done))
+
+    def _finished(self, purpose: str, uri: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get((purpose, uri)) is task:
+            del self._tasks[(purpose, uri)]
+
+    def framework(self, uri: str) -> list[lsp.Diagnostic]:
+        return self._framework.get(uri, [])
+
+    def set_framework(self, uri: str, diagnostics: list[lsp.Diagnostic] | None) -> None:
+        if diagnostics is None:
+            self._framework.pop(uri, None)
+        else:
+            self._framework[uri] = diagnostics
+
+    def interpreter_failed(self, interpreter: str) -> bool:
+        """Remember a broken interpreter; True the first time (tell the user once)."""
+        first = interpreter not in self._broken_interpreters
+        self._broken_interpreters.add(interpreter)
+        return first
+
+    def interpreter_works(self, interpreter: str) -> None:
+        self._broken_interpreters.discard(interpreter)
+
+    def close(self, uri: str) -> None:
+        for key in [k for k in self._tasks if k[1] == uri]:
+            self._tasks.pop(key).cancel()
+        self._parsed.pop(uri, None)
+        self._framework.pop(uri, None)
+
+
+async def parse_document(ls: OnexLanguageServer, uri: str) -> ParsedDocument | None:
+    """The parsed contract of an open document (``None``: not open or not a contract)."""
+    if uri not in ls.workspace.text_documents:
+        return None
     document = ls.workspace.get_text_document(uri)
-    text = document.source
+    text, version = document.source, document.version
     if not is_contract(uri, text):
         return None
-    cached = ls.parsed.get(uri)
-    if cached is not None and cached.version == document.version and document.version is not None:
+    cached = ls.documents.cached(uri, version, ls.settings.strict_model)
+    if cached is not None:
         return cached
-    path = uri_to_path(uri)
-    result = load_contract(text, str(path or uri), strict_model=ls.settings.strict_model)
-    parsed = ParsedDocument(uri, document.version, path, result)
-    ls.parsed[uri] = parsed
+    parsed = await asyncio.to_thread(parse_text, uri, version, text, ls.settings.strict_model)
+    if ls.workspace.get_text_document(uri).version == version:
+        ls.documents.remember(parsed)
     return parsed
 
 
-def package_issues(parsed: ParsedDocument, roots: list[Path]) -> list[ContractIssue]:
-    """Blocking: where the package's modules go, and which handlers it lacks."""
-    contract = parsed.result.contract
-    if contract is None or parsed.path is None or not parsed.result.generatable:
-        return []
-    state = packages.package_state(contract, packages.location(parsed.path, roots))
-    issues = _drift_issues(contract, state)
-    issues += [
-        ContractIssue(
-            note.code, note.message, note.range,
-            Severity.WARNING if note.warning else Severity.INFO, data=note.data or None,
-        )
-        for note in state.plan.notes
-    ]  # fmt: skip
-    operations = {op.name: op for op in contract.operations}
-    for name in missing_handlers(state.plan, state.present()):
-        target = state.plan.handler_for(name)
-        issues.append(
-            ContractIssue(
-                "missing-handler",
-                f"operation '{name}' has no handler ({target.module.path} is missing); "
-                "a quick fix can add it",
-                operations[name].range,
-                Severity.WARNING,
-                data={"operation": name},
-            )
-        )
-    return issues
-
-
-def _drift_issues(contract: Contract, state: packages.PackageState) -> list[ContractIssue]:
-    issues = []
-    for drift in name_drift(contract, state.plan, state.existing):
-        defines = ", ".join(drift.defined) or "no handler"
-        data = {"operation": drift.operation, "declared": drift.declared}
-        if drift.replacement:
-            data["replacement"] = drift.replacement
-        issues.append(
-            ContractIssue(
-                "handler-name-drift",
-                f"{drift.module} does not define {drift.declared}, which the contract routes "
-                f"'{drift.operation}' to (it defines {defines})",
-                drift.range, Severity.WARNING, data=data,
-            )
-        )  # fmt: skip
-    return issues
+def positions(ls: OnexLanguageServer, parsed: ParsedDocument) -> TextPositions:
+    return TextPositions(parsed.lines, ls.workspace.position_codec)
 
 
 def publish(ls: OnexLanguageServer, uri: str) -> None:
-    """Publish the contract's issues now, then again with the package checks (off the loop)."""
-    parsed = parse_document(ls, uri)
+    """Publish the contract's issues now, then again with the package checks."""
+    ls.documents.run("publish", uri, _publish(ls, uri))
+
+
+def publish_all(ls: OnexLanguageServer) -> None:
+    for uri in ls.documents.uris():
+        publish(ls, uri)
+
+
+async def _publish(ls: OnexLanguageServer, uri: str) -> None:
+    parsed = await parse_document(ls, uri)
     if parsed is None:
         return
     _send(ls, parsed, [])
-    pending = ls.package_checks.pop(uri, None)
-    if pending is not None:
-        pending.cancel()
-    ls.package_checks[uri] = asyncio.get_running_loop().create_task(_check_package(ls, parsed))
-
-
-async def _check_package(ls: OnexLanguageServer, parsed: ParsedDocument) -> None:
     try:
-        extra = await asyncio.to_thread(package_issues, parsed, ls.workspace_roots())
+        roots = ls.workspace_roots()
+        extra = await asyncio.to_thread(
+            package_checks.package_issues, parsed.result, parsed.path, roots
+        )
     except Exception as exc:  # a broken package never breaks diagnostics
-        log.warning("could not check the package of %s: %s", parsed.uri, exc)
+        log.warning("could not check the package of %s: %s", uri, exc)
         return
-    finally:
-        ls.package_checks.pop(parsed.uri, None)
-    current = ls.parsed.get(parsed.uri)
-    if current is parsed and extra:
+    if extra and ls.documents.is_current(parsed):
         _send(ls, parsed, extra)
 
 
-def _send(ls: OnexLanguageServer, parsed: ParsedDocument, extra: list[ContractIssue]) -> None:
-    diagnostics = [lsp_diagnostic(i, data=i.data) for i in (*parsed.result.issues, *extra)]
-    diagnostics += ls.framework_diagnostics.get(parsed.uri, [])
+def _send(ls: OnexLanguageServer, parsed: ParsedDocument, extra: list[Any]) -> None:
+    where = positions(ls, parsed)
+    issues = (*parsed.result.issues, *extra)
+    diagnostics = [lsp_diagnostic(i, where, data=i.data) for i in issues]
+    diagnostics += ls.documents.framework(parsed.uri)
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(
             uri=parsed.uri, diagnostics=diagnostics, version=parsed.version
@@ -154,68 +187,63 @@ def _send(ls: OnexLanguageServer, parsed: ParsedDocument, extra: list[ContractIs
 
 def schedule(ls: OnexLanguageServer, uri: str) -> None:
     """Publish after the user pauses typing: one pending run per document."""
-    pending = ls.debounce.pop(uri, None)
-    if pending is not None:
-        pending.cancel()
 
     async def later() -> None:
         await asyncio.sleep(ls.settings.diagnostics_delay_ms / 1000)
-        ls.debounce.pop(uri, None)
-        ls.framework_diagnostics.pop(uri, None)  # stale until the next save
+        ls.documents.set_framework(uri, None)  # stale until the next save
         publish(ls, uri)
 
-    ls.debounce[uri] = asyncio.get_running_loop().create_task(later())
+    ls.documents.run("debounce", uri, later())
 
 
 def close(ls: OnexLanguageServer, uri: str) -> None:
-    for tasks in (ls.debounce, ls.package_checks):
-        pending = tasks.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
-    ls.parsed.pop(uri, None)
-    ls.framework_diagnostics.pop(uri, None)
+    ls.documents.close(uri)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
 async def framework_check(ls: OnexLanguageServer, uri: str) -> None:
     """On save: omnibase-core's validator in the configured interpreter, off the event loop."""
     interpreter = ls.settings.validation_interpreter
-    parsed = parse_document(ls, uri)
+    parsed = await parse_document(ls, uri)
     if interpreter is None or parsed is None or parsed.result.contract is None:
         return
-    text = ls.workspace.get_text_document(uri).source
     kind = parsed.result.contract.kind.value
+    text = "".join(parsed.lines)
     try:
         verdict = await asyncio.to_thread(validate_with_framework, interpreter, text, kind)
     except FrameworkUnavailable as exc:
         log.warning("%s", exc)
-        if interpreter not in ls.broken_interpreters:
-            ls.broken_interpreters.add(interpreter)
+        if ls.documents.interpreter_failed(interpreter):
             ls.notify_user(
                 lsp.MessageType.Error,
                 f"onex.validationInterpreter: {exc}. Deep contract checks are off until "
                 "the setting names a Python with omnibase-core installed.",
             )
         return
-    ls.broken_interpreters.discard(interpreter)
-    origin = Range.point(0, 0)
-    ls.framework_diagnostics[uri] = [
-        lsp.Diagnostic(
-            range=lsp_range_of_violation(parsed, message, origin),
-            message=f"omnibase-core: {message}",
-            severity=lsp.DiagnosticSeverity.Error,
-            code="framework-violation",
-            source=SOURCE,
-        )
-        for message in verdict.violations
-    ]
+    ls.documents.interpreter_works(interpreter)
+    where = positions(ls, parsed)
+    ls.documents.set_framework(
+        uri, [_violation(parsed, where, message) for message in verdict.violations]
+    )
     publish(ls, uri)
 
 
-def lsp_range_of_violation(parsed: ParsedDocument, message: str, default: Range) -> lsp.Range:
-    """Place a framework violation on the key it names (``bogus: Extra inputs ...``)."""
+def _violation(parsed: ParsedDocument, where: TextPositions, message: str) -> lsp.Diagnostic:
+    """A framework violation, placed on the key it names (``bogus: Extra inputs ...``)."""
     contract = parsed.result.contract
     key = message.split(":", 1)[0].strip()
-    if contract is not None and key in contract.key_ranges:
-        return lsp_range(contract.key_ranges[key])
-    return lsp_range(default)
+    found = contract.key_ranges.get(key) if contract is not None else None
+    rng = (
+        where.lsp_range(found)
+        if found is not None
+        else lsp.Range(
+            start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+        )
+    )
+    return lsp.Diagnostic(
+        range=rng,
+        message=f"omnibase-core: {message}",
+        severity=lsp.DiagnosticSeverity.Error,
+        code="framework-violation",
+        source=SOURCE,
+    )

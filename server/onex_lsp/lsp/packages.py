@@ -14,13 +14,17 @@ from onex_lsp.contract.model import Contract
 from onex_lsp.generation.existing import Reconciled, blocking, is_stub, reconcile
 from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
 from onex_lsp.generation.pipeline import GeneratedPackage
+from onex_lsp.loop_guard import assert_off_loop
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.workspace_fs import read_texts
 
 
 def location(contract_path: Path, roots: list[Path]) -> Location:
-    """The contract's place: its workspace folder is the root generated files stay under."""
+    """Blocking (resolves symlinks): the contract's place; its workspace folder is the root
+    generated files stay under."""
+    assert_off_loop(f"resolving {contract_path}")
     resolved = contract_path.resolve()
+    roots = [r.resolve() for r in roots]
     inside = [r for r in roots if r == resolved.parent or r in resolved.parents]
     root = max(inside, key=lambda r: len(r.parts)) if inside else resolved.parent
     return Location(resolved, root)
@@ -44,6 +48,11 @@ class PackageState:
 
     def present(self) -> dict[str, bool]:
         return {path: text is not None for path, text in self.existing.items()}
+
+
+def plan_of(contract: Contract, where: Location) -> PackagePlan:
+    """Where the package's modules go (pure: reads nothing)."""
+    return plan_layout(contract, where)
 
 
 def package_state(contract: Contract, where: Location) -> PackageState:

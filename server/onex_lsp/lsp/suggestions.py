@@ -1,28 +1,29 @@
-"""Suggestions: the kinds of code action offered, and the record of their use.
+"""Suggestions: the kinds of code action offered, and the registry of those in play.
 
-Every action the server offers gets a suggestion id; ``SuggestionLog`` remembers what
-was shown and what was applied (the feedback loop builds on these events).
+Every action the server offers gets a suggestion id. ``SuggestionRegistry`` remembers
+what each offered (its kind, document, title, the folder it creates) and, once its edit
+is computed, the handler blocks it will create, so that applying it starts learning and
+feedback. Offers expire: the registry holds at most ``capacity`` suggestions, none older
+than ``ttl`` seconds, so it never grows with uptime.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from lsprotocol import types as lsp
+
+from onex_lsp.feedback.tracker import PlannedBlock
 
 GENERATE_NODE_KIND = "source.onex.generateNode"
 ADD_HANDLER_KIND = "quickfix"
 INSERT_PATTERN_KIND = "refactor.onex.insertPattern"
-
-
 APPLIED = "onex.suggestionApplied"
-
-
-def new_suggestion_id() -> str:
-    return uuid.uuid4().hex
 
 
 def applied_command(suggestion_id: str, uri: str) -> lsp.Command:
@@ -33,42 +34,68 @@ def applied_command(suggestion_id: str, uri: str) -> lsp.Command:
 
 
 @dataclass(frozen=True)
-class SuggestionEvent:
+class Suggestion:
     suggestion_id: str
-    event: str  # shown | applied
     kind: str
     uri: str
-    detail: str
-    at: float
+    title: str
+    offered_at: float
+    creates: Path | None = None  # the package folder a generate action creates
+    planned: tuple[PlannedBlock, ...] = ()  # handler blocks its edit creates
+    applied: bool = False
 
 
-@dataclass
-class SuggestionLog:
-    """Thread-safe in-memory record of suggestions shown and applied in this session."""
+class SuggestionRegistry:
+    """Offered suggestions by id, bounded in number and age (event-loop only)."""
 
-    events: list[SuggestionEvent] = field(default_factory=list)
-    _offered: dict[str, SuggestionEvent] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        capacity: int = 1000,
+        ttl: float = 6 * 3600.0,
+    ) -> None:
+        self._clock = clock
+        self._capacity = capacity
+        self._ttl = ttl
+        self._offered: OrderedDict[str, Suggestion] = OrderedDict()
 
-    def shown(self, suggestion_id: str, kind: str, uri: str, detail: str) -> None:
-        event = SuggestionEvent(suggestion_id, "shown", kind, uri, detail, time.time())
-        with self._lock:
-            self._offered[suggestion_id] = event
-            self.events.append(event)
+    def __len__(self) -> int:
+        return len(self._offered)
 
-    def applied(self, suggestion_id: str) -> SuggestionEvent | None:
-        with self._lock:
-            offered = self._offered.get(suggestion_id)
-            if offered is None:
-                return None
-            if any(e.suggestion_id == suggestion_id and e.event == "applied" for e in self.events):
-                return offered
-            event = SuggestionEvent(
-                suggestion_id, "applied", offered.kind, offered.uri, offered.detail, time.time()
-            )
-            self.events.append(event)
-            return event
+    def offer(self, kind: str, uri: str, title: str, creates: Path | None = None) -> str:
+        """Register an offered action; returns its new suggestion id."""
+        suggestion_id = uuid.uuid4().hex
+        self._expire()
+        self._offered[suggestion_id] = Suggestion(
+            suggestion_id, kind, uri, title, self._clock(), creates
+        )
+        while len(self._offered) > self._capacity:
+            self._offered.popitem(last=False)
+        return suggestion_id
 
-    def count(self, event: str) -> int:
-        with self._lock:
-            return sum(1 for e in self.events if e.event == event)
+    def plan(self, suggestion_id: str, planned: Sequence[PlannedBlock]) -> None:
+        """The handler blocks the suggestion's edit creates (set when the edit is computed)."""
+        found = self._offered.get(suggestion_id)
+        if found is not None and not found.applied:
+            self._offered[suggestion_id] = replace(found, planned=tuple(planned))
+
+    def apply(self, suggestion_id: str) -> Suggestion | None:
+        """Mark applied; returns it the first time only (a repeated apply changes nothing).
+        ``None`` also for ids this session never offered or that expired."""
+        self._expire()
+        found = self._offered.get(suggestion_id)
+        if found is None or found.applied:
+            return None
+        self._offered[suggestion_id] = replace(found, applied=True, planned=())
+        return found
+
+    def get(self, suggestion_id: str) -> Suggestion | None:
+        return self._offered.get(suggestion_id)
+
+    def _expire(self) -> None:
+        limit = self._clock() - self._ttl
+        while self._offered:
+            oldest = next(iter(self._offered.values()))
+            if oldest.offered_at >= limit:
+                return
+            self._offered.popitem(last=False)

@@ -1,0 +1,46 @@
+"""Blocks an earlier session was still following, read back from its journal events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from onex_lsp import layout
+from onex_lsp.feedback.tracker import TrackedBlock
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A tracked block without an outcome; its span is found again in the file."""
+
+    block: TrackedBlock  # start and end are 0 until the handler is found
+    function: str
+
+
+def unfinished_blocks(events: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
+    """``tracking`` events with no ``outcome`` yet, with the checkpoints already measured."""
+    events = list(events)
+    finished = {e["block_id"] for e in events if e.get("type") == "outcome"}
+    done: dict[str, set[float]] = {}
+    for e in events:
+        if e.get("type") == "checkpoint":
+            done.setdefault(e["block_id"], set()).add(float(e.get("checkpoint", 0)))
+    found = []
+    for e in events:
+        if e.get("type") != "tracking" or e["block_id"] in finished:
+            continue
+        block = TrackedBlock(
+            block_id=e["block_id"],
+            suggestion_id=str(e.get("suggestion", "")),
+            pattern=str(e["pattern"]),
+            uri=str(e["uri"]),
+            start=0,
+            end=0,
+            inserted=tuple(e["inserted"]),
+            applied_at=float(e["applied_at"]),
+            done=tuple(sorted(done.get(e["block_id"], ()))),
+        )
+        function = str(e.get("function") or layout.handler_function(str(e["operation"])))
+        found.append(Unfinished(block, function))
+    return found

@@ -1,0 +1,202 @@
+"""The blocking work behind the generate, add-handler and insert-pattern actions.
+
+Each job reads the package's files, asks the pattern library and renders templates, so
+it runs in a worker thread. ``Workbench`` is what a job needs from the sessions,
+captured on the event loop: the threshold, a snapshot of the feedback stats and the
+library's lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from onex_lsp import layout
+from onex_lsp.contract.model import Contract
+from onex_lsp.feedback.offers import GenerateSituation, Offer, insert_offers
+from onex_lsp.feedback.ranking import builtin_estimate, pattern_key, weigh_learned
+from onex_lsp.feedback.stats import PatternStats
+from onex_lsp.feedback.tracker import PlannedBlock
+from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.drift import (
+    AddHandlerPlan,
+    add_handler_plan,
+    alternative_blocks,
+    swap_block_plan,
+)
+from onex_lsp.generation.existing import is_stub
+from onex_lsp.generation.offers import Variant
+from onex_lsp.generation.package_plan import HandlerStyle, Location, PackagePlan
+from onex_lsp.generation.pipeline import GeneratedPackage, package_for_variant, plan_package
+from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
+from onex_lsp.lsp import packages
+from onex_lsp.lsp.feedback_session import planned_block
+from onex_lsp.workspace_fs import read_texts
+
+Lookup = Callable[[Contract, PackagePlan, float], dict[str, list[LearnedOption]]]
+
+
+@dataclass(frozen=True)
+class Workbench:
+    threshold: float
+    stats: Mapping[str, PatternStats]  # a snapshot: the loop keeps updating the live stats
+    lookup: Lookup
+    roots: tuple[Path, ...]  # the workspace folders
+
+    def where(self, contract_path: Path) -> Location:
+        """Blocking (resolves paths): the contract's place in the workspace."""
+        return packages.location(contract_path, list(self.roots))
+
+    def options(self, contract: Contract, plan: PackagePlan) -> dict[str, list[LearnedOption]]:
+        """Learned alternatives per operation, weighed by their feedback."""
+        return weigh_learned(self.lookup(contract, plan, self.threshold), self.stats)
+
+
+def generate_situation(
+    bench: Workbench, contract: Contract, path: Path
+) -> tuple[GenerateSituation, Path] | None:
+    """What a generate offer depends on, and the folder it creates (``None``: the package
+    exists already, so generating is not offered)."""
+    where = bench.where(path)
+    state = packages.package_state(contract, where)
+    if state.exists:
+        return None
+    detection = detect_contract(contract)
+    options = bench.options(contract, state.plan)
+    choices = apply_learned(
+        choose_handlers(contract, detection, bench.threshold),
+        options,
+        builtin_estimate=builtin_estimate(bench.stats),
+    )
+    stubs = sum(1 for text in state.existing.values() if text is not None and is_stub(text))
+    situation = GenerateSituation(contract, detection, choices, options, stubs)
+    return situation, Path(state.plan.root) / state.plan.package
+
+
+def variant_package(
+    bench: Workbench, contract: Contract, path: Path, variant: Variant
+) -> GeneratedPackage:
+    """The package an offered variant writes."""
+    where = bench.where(path)
+    options = (
+        {} if variant.builtin_only else bench.options(contract, packages.plan_of(contract, where))
+    )
+    estimate = builtin_estimate(bench.stats)
+    return package_for_variant(contract, where, variant, bench.threshold, options, estimate)
+
+
+@dataclass(frozen=True)
+class GenerateJob:
+    generated: GeneratedPackage
+    writes: packages.Writes  # what exists, what it means, what blocks writing
+    planned: list[PlannedBlock]
+
+
+def generate_job(bench: Workbench, contract: Contract, path: Path, variant: Variant) -> GenerateJob:
+    """The package a generate action's variant writes, checked against the disk."""
+    generated = variant_package(bench, contract, path, variant)
+    return GenerateJob(generated, packages.writes_for(generated), planned_blocks(generated))
+
+
+def planned_blocks(generated: GeneratedPackage, operation: str | None = None) -> list[PlannedBlock]:
+    """The handler functions a package creates (of one ``operation``), for feedback."""
+    if generated.plan.style is not HandlerStyle.FUNCTION:
+        return []  # the class layout's methods are not followed yet
+    root = Path(generated.plan.root)
+    planned = []
+    for choice in generated.choices:
+        if operation is not None and choice.operation != operation:
+            continue
+        target = generated.plan.handler_for(choice.operation)
+        rel = str(target.module.path)
+        if rel in generated.files:
+            text = generated.files[rel]
+            found = planned_block(
+                root / rel, text, pattern_key(choice), choice.operation, target.name
+            )
+            planned += [found] if found is not None else []
+    return planned
+
+
+def add_handler_job(
+    bench: Workbench, contract: Contract, path: Path, operation: str
+) -> tuple[AddHandlerPlan, list[PlannedBlock], Path]:
+    """The edits that add one operation's handler to the package as it stands; the merge
+    base is the package as generated before the operation was added."""
+    where = bench.where(path)
+    generated = plan_package(contract, where, bench.threshold)
+    others = tuple(op for op in contract.operations if op.name != operation)
+    base = (
+        plan_package(replace(contract, operations=others), where, bench.threshold)
+        if others
+        else None
+    )
+    existing = read_texts(Path(where.root), list(generated.files))
+    plan = add_handler_plan(generated, operation, existing, base.files if base else None)
+    return plan, planned_blocks(generated, operation), Path(where.root)
+
+
+def insert_job(
+    bench: Workbench, handler_path: Path, strict_model: bool
+) -> tuple[str, list[Offer]] | None:
+    """The blocks a handler module (``<package>/handlers/handler_<op>.py``) could become:
+    its operation and the offers; ``None`` when it is not a handler of a valid contract."""
+    operation_ident = layout.handler_file_operation(handler_path.parts)
+    contract = (
+        packages.contract_in(handler_path.parent.parent, strict_model) if operation_ident else None
+    )
+    if contract is None:
+        return None
+    where = bench.where(handler_path.parent.parent / "contract.yaml")
+    choices = choose_handlers(contract, detect_contract(contract), bench.threshold)
+    choice = next(
+        (c for c in choices if layout.operation_ident(c.operation) == operation_ident), None
+    )
+    plan = packages.plan_of(contract, where)
+    if choice is None or plan.style is not HandlerStyle.FUNCTION:
+        return None
+    options = bench.options(contract, plan).get(choice.operation, [])
+    return choice.operation, insert_offers(
+        choice.operation, options, alternative_blocks(contract, choice)
+    )
+
+
+@dataclass(frozen=True)
+class Swap:
+    """Another block for a handler: its module's new text and the wiring it needs."""
+
+    root: Path
+    path: str  # the handler module, relative to root
+    text: str
+    wiring: AddHandlerPlan  # support modules to create, lines to add to the node and models
+    planned: list[PlannedBlock]
+
+
+def swap_job(
+    bench: Workbench, handler_path: Path, variant: Variant, strict_model: bool
+) -> Swap | None:
+    """The package with the picked block (built-in or learned) for one operation."""
+    contract = packages.contract_in(handler_path.parent.parent, strict_model)
+    operation = variant.operation
+    if contract is None or operation is None:
+        return None
+    where = bench.where(handler_path.parent.parent / "contract.yaml")
+    if variant.learned_block is not None:
+        plan = packages.plan_of(contract, where)
+        found = bench.options(contract, plan).get(operation, [])
+        if not any(o.block_id == variant.learned_block for o in found):
+            return None  # no longer on offer
+        generated = package_for_variant(
+            contract, where, variant, bench.threshold, {operation: found}
+        )
+    else:
+        generated = package_for_variant(contract, where, variant, bench.threshold)
+    existing = read_texts(Path(where.root), list(generated.files))
+    base = plan_package(contract, where, bench.threshold).files  # what the current block came with
+    wiring = swap_block_plan(generated, operation, existing, base)
+    path = str(generated.plan.handler_for(operation).module.path)
+    new_files = {p: t for p, t in wiring.new_files.items() if p != path}
+    planned = planned_blocks(generated, operation)
+    text = generated.files[path]
+    return Swap(Path(where.root), path, text, replace(wiring, new_files=new_files), planned)
