@@ -25,7 +25,8 @@ from onex_lsp.learning.extraction import (
     parse_source,
 )
 from onex_lsp.learning.extraction_ast import parse_ast
-from onex_lsp.learning.journal import LearnedBlock
+from onex_lsp.learning.learned_block import LearnedBlock
+from onex_lsp.learning.module_filter import UnsafeModule, definitions_only
 from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint_tree, parameterize
 
 _PACKAGE = re.compile(r"^node_(?P<name>[a-z0-9_]+?)_(?P<kind>effect|compute|reducer|orchestrator)$")
@@ -156,6 +157,16 @@ def _make(
     )
 
 
+def safe_module(body: str) -> str:
+    """The module body a handler block may carry to other packages: definitions, inert
+    constants and the imports they use (``module_filter``); ``""`` when it cannot be cut
+    down safely (the handler is then learned alone, never offered as a module)."""
+    try:
+        return definitions_only(body).text
+    except (UnsafeModule, SyntaxError, ValueError, RecursionError):
+        return ""
+
+
 def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcome:
     """Every reusable block of a file; a file that does not parse gives a located error.
 
@@ -170,7 +181,7 @@ def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcom
     package = package_of(path)
     learned: list[LearnedBlock] = []
     handlers = [b for b in extracted if b.kind == BlockKind.HANDLER]
-    module_body = parsed.without_docstring() if len(handlers) == 1 else ""
+    module_body = safe_module(parsed.without_docstring()) if len(handlers) == 1 else ""
     for block in extracted:
         made: LearnedBlock | None
         if block.kind == BlockKind.HANDLER:
