@@ -196,3 +196,41 @@ def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcom
         if made is not None:
             learned.append(made)
     return LearnOutcome(tuple(learned))
+
+
+_TEXT_FIELDS = ("id", "fingerprint", "kind", "source", "template", "origin_file", "embedding_text")
+_OPTIONAL_TEXT = ("block", "node_kind", "operation", "needs", "parent_id")
+
+
+def _well_typed(block: LearnedBlock) -> bool:
+    """A block read from a file has the types extraction gives (nothing else is trusted)."""
+    texts = all(isinstance(getattr(block, name), str) for name in _TEXT_FIELDS)
+    optional = all(isinstance(getattr(block, name), str | None) for name in _OPTIONAL_TEXT)
+    rng = block.origin_range
+    numbers = isinstance(block.learned_at, int | float) and isinstance(block.is_async, bool)
+    ranged = len(rng) == 4 and all(isinstance(n, int) for n in rng)
+    return texts and optional and numbers and ranged and isinstance(block.extra, dict)
+
+
+def checked_block(block: LearnedBlock) -> tuple[LearnedBlock | None, bool]:
+    """(the block as learning would have made it, whether its code was cut down), for
+    blocks from an exported file: well typed, a handler module reduced to definitions
+    (``safe_module``), fingerprint and id recomputed from the template. ``None``: the
+    block cannot be taken in safely."""
+    if not _well_typed(block):
+        return None, False
+    template, source, cut = block.template, block.source, False
+    if block.kind == BlockKind.HANDLER and block.extra.get("module"):
+        template, source = safe_module(block.template), safe_module(block.source)
+        if not template or not source:
+            return None, True
+        cut = template != block.template
+    tree = _parse(template)
+    if tree is None:
+        return None, cut
+    print_ = f"{block.kind}:{fingerprint_tree(tree)}"
+    made = replace(
+        block, template=template, source=source, fingerprint=print_,
+        id=str(uuid.uuid5(_ID_NAMESPACE, print_)),
+    )  # fmt: skip
+    return made, cut

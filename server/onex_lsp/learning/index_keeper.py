@@ -39,6 +39,7 @@ INDEX_DIR = "index"
 # waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
 _POLITE_STEP = 8
 _PAUSE = 0.002
+_CLOSE_WAIT = 0.5  # seconds close() waits for a network call in flight
 T = TypeVar("T")
 
 
@@ -233,9 +234,13 @@ class IndexKeeper:
             opened.lock.release()
 
     def close(self) -> None:
-        self._serially(self._close_locked)
-        if self._remote is not None:
-            self._remote.close()
+        """Close the store; a network call in flight is not waited for beyond a moment
+        (it ends by its own timeout, and the store is closed after it)."""
+        if self._remote is None:
+            self._close_locked()
+            return
+        self._remote.run(self._close_locked, _CLOSE_WAIT)
+        self._remote.close()
 
     def _close_locked(self) -> None:
         with self._lock:
@@ -252,6 +257,14 @@ class IndexKeeper:
     def sync(self, *, polite: bool = False, may_open: bool = True) -> int:
         """Index what the journal has and the index lacks (blocking); see ``_sync``."""
         return self._serially(lambda: self._sync(polite, may_open)) or 0
+
+    def sync_soon(self, *, polite: bool = False) -> None:
+        """After learning: index now for the embedded index (its queries expect it at
+        once), in the background for a network one (a save never waits on a server)."""
+        if self._remote is None:
+            self._sync(polite, may_open=self.problem is None)
+        elif not self._remote.busy():
+            self._remote.submit(lambda: self._sync(polite, self._backoff.ready()))
 
     def refresh(self) -> None:
         """Before a query: sync inline for the embedded index (opening it only the first

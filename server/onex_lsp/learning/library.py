@@ -109,17 +109,21 @@ class PatternLibrary:
         self._lock = threading.RLock()
         self._supervisor = Supervisor(self._recover, "onex-storage-recovery")
         retry = Backoff(self.policy.retry_first, self.policy.retry_cap)
-        self.journal = Journal(
-            data_dir / JOURNAL_FILE, retry=retry, on_trouble=self._supervisor.poke
-        )
+        self._ready = False  # recovery waits for the constructor to finish
+        self.journal = Journal(data_dir / JOURNAL_FILE, retry=retry, on_trouble=self._trouble)
         self._embedder = CachedEmbedder(embedder, self.journal)
         self._keeper = IndexKeeper(
             data_dir, self.journal, self._embedder, store_url, api_key, self.policy,
-            on_trouble=self._supervisor.poke,
+            on_trouble=self._trouble,
         )  # fmt: skip
         self._held: dict[str, _HeldSave] = {}
         self._worker: ExtractionWorker | None = None
+        self._ready = True
         if self.journal.problem is not None:
+            self._supervisor.poke()
+
+    def _trouble(self) -> None:
+        if self._ready:
             self._supervisor.poke()
 
     # -- state ------------------------------------------------------------------------
@@ -217,7 +221,7 @@ class PatternLibrary:
             outcome = blocks_from_source(source, path, package_context(Path(path)))
             (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
             if report.learned and index:
-                self.sync()
+                self._keeper.sync_soon()
             return report
         with self._lock:
             if self._worker is None:
@@ -226,7 +230,7 @@ class PatternLibrary:
         outcome = worker.extract(source, path)
         report = self._journal_politely(path, outcome, parent_id)
         if report.learned and index:
-            self.sync(polite=True)
+            self._keeper.sync_soon(polite=True)
         return report
 
     def _hold(self, path: str, save: _HeldSave) -> None:
