@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from onex_lsp.learning.index_keeper import StoragePolicy
 from tests.unit.test_library import handler, path
 
@@ -43,3 +45,11 @@ def wait_until(predicate: Callable[[], object], timeout: float = 20.0) -> float:
             raise AssertionError(f"still not true after {timeout} s")
         time.sleep(0.02)
     return time.monotonic() - started
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything in tests/reliability carries the ``reliability`` marker."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.reliability)
