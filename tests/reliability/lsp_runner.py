@@ -170,13 +170,18 @@ def close_text(client: LanguageClient, doc_uri: str) -> None:
     )
 
 
-def python_files_of(edit: lsp.WorkspaceEdit | None) -> dict[str, str]:
-    """The Python files a generate action's edit creates, by URI, with their text."""
+def files_of(edit: lsp.WorkspaceEdit | None) -> dict[str, str]:
+    """The files a generate action's edit creates (each is created empty, then filled by
+    one text edit), by URI, with their text."""
     files: dict[str, str] = {}
     for change in (edit.document_changes or []) if edit else []:
-        if isinstance(change, lsp.TextDocumentEdit) and change.text_document.uri.endswith(".py"):
+        if isinstance(change, lsp.TextDocumentEdit):
             files[change.text_document.uri] = "".join(e.new_text for e in change.edits)
     return files
+
+
+def python_files_of(edit: lsp.WorkspaceEdit | None) -> dict[str, str]:
+    return {name: text for name, text in files_of(edit).items() if name.endswith(".py")}
 
 
 def unparsable(files: dict[str, str]) -> list[str]:

@@ -13,7 +13,7 @@ from onex_lsp.contract.model import Severity
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
-from onex_lsp.layout import operation_ident
+from onex_lsp.layout import snake
 from tests.reliability.fuzz_inputs import strict_contract
 
 WHERE = Location(Path("/ws/c/contract.yaml"), Path("/ws"))
@@ -39,7 +39,7 @@ def _contract(operations: list[str]) -> str:
     """A strict contract routing each operation to the handler its Python name gives."""
     text = strict_contract("users", operations)
     for operation in operations:
-        ident = operation_ident(operation)
+        ident = snake(operation)
         text = text.replace(f"handle_{operation}\n", f"handle_{ident}\n").replace(
             f"handler_{operation}\n", f"handler_{ident}\n"
         )
@@ -117,3 +117,33 @@ def test_a_handler_module_with_a_keyword_part_is_written_into_the_package(module
         "module: handlers.handler_create_user", f"module: {module}"
     )
     assert _generated_parses(text) > 0
+
+
+@pytest.mark.parametrize("name", ["handle_create__user", "_handle", "handle_x_", "Handle_X"])
+def test_a_handler_name_the_generator_cannot_write_is_located(name: str) -> None:
+    text = strict_contract("users", ["create_user"]).replace(
+        "name: handle_create_user", f"name: {name}"
+    )
+    assert _codes(text)["invalid-identifier"][1] == _line_of(text, f"name: {name}")
+    assert not load_contract(text).generatable
+
+
+@pytest.mark.parametrize("model", ["node_x.mModelOrderBookOutput", "pkg.models.model_x", "Model_X"])
+def test_a_model_that_is_not_a_pascal_case_class_is_located(model: str) -> None:
+    text = strict_contract("users", ["create_user"]).replace("ModelFuzzOutput", model)
+    assert _codes(text)["invalid-identifier"][1] == _line_of(text, "output_model:")
+
+
+def test_a_handler_module_with_non_ascii_parts_is_written_into_the_package() -> None:
+    text = strict_contract("users", ["create_user"]).replace(
+        "module: handlers.handler_create_user", "module: " + "ö" * 300
+    )
+    assert _generated_parses(text) > 0
+
+
+def test_a_huge_description_is_embedded_in_part() -> None:
+    """Every learned-block query embeds the description: 500 KB of it cost the fuzzer a
+    code action over 5 s; what MiniLM reads (256 tokens) is what is embedded."""
+    from onex_lsp.learning.blocks import describe
+
+    assert len(describe("effect", "crud.create", "create_user", "word " * 100_000)) < 1200

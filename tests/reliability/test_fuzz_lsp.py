@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types as lsp
+from pygls.uris import to_fs_path
 
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
@@ -36,6 +38,7 @@ from tests.reliability.lsp_runner import (
     Problem,
     change_text,
     close_text,
+    files_of,
     open_text,
     python_files_of,
     unparsable,
@@ -46,6 +49,8 @@ LONG = os.environ.get("ONEX_FUZZ_LONG") == "1"
 PER_CATEGORY = int(os.environ.get("ONEX_FUZZ_EXAMPLES", "0"))
 REPORT = Path(os.environ.get("ONEX_FUZZ_REPORT", ROOT / "out" / "fuzz-report.json"))
 COUNTS = FuzzCounts()
+PACKAGES_SEEN: list[dict[str, str]] = []  # generated packages (file URI -> text), a sample
+FRAMEWORK_SAMPLE = 6  # of them run their own tests on omnibase-core
 
 
 def _settings(ci_examples: int) -> settings:
@@ -136,6 +141,8 @@ async def _check_generation(
     assert unparsable(files) == []
     COUNTS.generated_packages += 1
     COUNTS.generated_files += len(files)
+    if len(PACKAGES_SEEN) < 500:
+        PACKAGES_SEEN.append(files_of(resolved.edit))
 
 
 async def _contract_input(runner: LspRunner, case: inputs.ContractCase, path: Path) -> None:
@@ -256,6 +263,52 @@ async def _python_input(runner: LspRunner, case: inputs.PythonCase, folder: Path
 def test_fuzz_python_handlers_mid_edit(runner: LspRunner, case: inputs.PythonCase) -> None:
     folder = runner.workspace / f"p{COUNTS.inputs}"
     _fuzz(runner, case.category, _python_input(runner, case, folder))
+
+
+def _write_package(files: dict[str, str], into: Path) -> Path:
+    """The package's files under ``into``, laid out as the edit would create them."""
+    paths = {Path(to_fs_path(name)): text for name, text in files.items()}
+    node = next(p for p in paths if p.name == "node.py" or p.name == "handler.py")
+    package = node.parent
+    for path, text in paths.items():
+        target = into / package.name / path.relative_to(package)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return into / package.name
+
+
+@pytest.mark.framework
+def test_fuzzed_packages_pass_their_own_tests_on_omnibase_core(
+    runner: LspRunner, py312: Path, tmp_path: Path
+) -> None:
+    """A sample of what the fuzzer generated (spread over the run) imports and passes the
+    tests generated with it on the real omnibase-core (Python 3.12)."""
+    if len(PACKAGES_SEEN) < FRAMEWORK_SAMPLE:
+        _collect_packages(runner)
+    step = max(1, len(PACKAGES_SEEN) // FRAMEWORK_SAMPLE)
+    sample = PACKAGES_SEEN[::step][:FRAMEWORK_SAMPLE]
+    assert len(sample) == FRAMEWORK_SAMPLE
+    for index, files in enumerate(sample):
+        package = _write_package(files, tmp_path / f"sample{index}")
+        env = {**os.environ, "PYTHONPATH": str(package.parent), "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run(
+            [str(py312), "-m", "pytest", "-q", "-p", "no:cacheprovider", package.name],
+            cwd=package.parent, capture_output=True, text=True, env=env, timeout=600,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def _collect_packages(runner: LspRunner) -> None:
+    """Run alone, the sample test fuzzes names itself until it has packages to run."""
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(case=inputs.hostile_names())
+    def fuzz(case: inputs.ContractCase) -> None:
+        if len(PACKAGES_SEEN) < FRAMEWORK_SAMPLE * 3:
+            _fuzz(runner, "names", _contract_input(runner, case, _contract_path(runner)))
+
+    fuzz()
 
 
 @settings(max_examples=1, deadline=None, database=None)

@@ -159,7 +159,6 @@ def check_archetype(
 
 
 _PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_SNAKE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def check_handler_names(reader: YamlReader, operations: list[Operation]) -> None:
@@ -170,7 +169,7 @@ def check_handler_names(reader: YamlReader, operations: list[Operation]) -> None
         if not name:
             continue
         reserved = keyword.iskeyword(name) or keyword.issoftkeyword(name)
-        well_formed = _PASCAL.match(name) or (_SNAKE.match(name) and name.isidentifier())
+        well_formed = _PASCAL.match(name) or is_snake_identifier(name)
         if well_formed and not reserved:
             continue
         problem = (
@@ -208,10 +207,13 @@ def check_models(
                 Severity.WARNING,
                 blocks_generation=True,
             )
-        elif (not ref.name.isidentifier() or keyword.iskeyword(ref.name)) and node is not None:
+        elif not _PASCAL.match(ref.name) or keyword.iskeyword(ref.name):
+            if node is None:
+                continue
             reader.issue(
                 "invalid-identifier",
-                f"{key} '{ref.name}' is not a Python class name",
+                f"{key} '{ref.name}' is not a PascalCase Python class name (e.g. "
+                "'ModelUserInput'), which the generated code declares it as",
                 node,
                 Severity.WARNING,
                 blocks_generation=True,

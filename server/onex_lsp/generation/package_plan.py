@@ -51,8 +51,8 @@ class _Resolver:
     def locate(self, dotted: str) -> Module | None:
         """The module a dotted name means here; None when it is outside the workspace."""
         parts = dotted.strip().split(".")
-        if not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
-            return None  # not importable (``pkg.class.x``): written into the package
+        if not all(p.isidentifier() and p.isascii() and not keyword.iskeyword(p) for p in parts):
+            return None  # not a module path generated code uses: written into the package
         if self.folder in parts:
             rest = parts[len(parts) - parts[::-1].index(self.folder) :]
             return self.package_module(rest) if rest else None

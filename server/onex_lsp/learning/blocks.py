@@ -30,6 +30,7 @@ from onex_lsp.learning.module_filter import UnsafeModule, definitions_only
 from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint_tree, parameterize
 
 _PACKAGE = re.compile(r"^node_(?P<name>[a-z0-9_]+?)_(?P<kind>effect|compute|reducer|orchestrator)$")
+_CONTEXT_CHARS = 1000  # of the contract's description, embedded with a block or a query
 _ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")
 
 
@@ -55,7 +56,8 @@ def describe(
     words = (operation or "").replace("_", " ")
     entity = entity_of(operation).replace("_", " ") if operation else ""
     head = f"{node_kind or 'python'} node, {block or 'code'} handler for {words} ({entity})."
-    return f"{head} {extra}".strip()
+    # MiniLM reads 256 tokens; a 500 KB description must not cost every query its embedding.
+    return f"{head} {extra[:_CONTEXT_CHARS]}".strip()
 
 
 def classify(
