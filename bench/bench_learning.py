@@ -101,6 +101,7 @@ def bench_learn(corpus: Path, embedder: str, pythonpath: str | None) -> list[str
             "-m",
             "onex_lsp",
             "learn",
+            "--yes",
             str(corpus),
             "--data-dir",
             data,

@@ -74,7 +74,13 @@ def to_pascal(snake: str) -> str:
 
 
 def check_pascal(text: str) -> str:
-    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", text) or len(text) > 2 * _MAX_IDENTIFIER:
+    """Return ``text`` if it is a safe PascalCase class name (``None``, ``True`` and
+    ``False`` look like one and are keywords), else raise."""
+    if (
+        not re.fullmatch(r"[A-Z][A-Za-z0-9]*", text)
+        or len(text) > 2 * _MAX_IDENTIFIER
+        or keyword.iskeyword(text)
+    ):
         raise IdentifierError(f"{text!r} is not a valid PascalCase class name")
     return text
 

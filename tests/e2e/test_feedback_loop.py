@@ -56,7 +56,7 @@ def learn_house_style(workspace: Path) -> None:
     source.write_text(house)
     (source.parent.parent / "contract.yaml").write_text(contract_text("user"))  # its context
     subprocess.run(
-        [sys.executable, "-m", "onex_lsp", "learn", str(source), "--data-dir", str(workspace / ".onex-lsp"), "--embedder", "hashing"],
+        [sys.executable, "-m", "onex_lsp", "learn", "--yes", str(source), "--data-dir", str(workspace / ".onex-lsp"), "--embedder", "hashing"],
         check=True, capture_output=True,
     )  # fmt: skip
 

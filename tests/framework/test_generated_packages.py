@@ -298,6 +298,7 @@ def test_learn_bootstraps_from_omnibase_cores_own_source(py312: Path, tmp_path: 
             "-m",
             "onex_lsp",
             "learn",
+            "--yes",
             str(source),
             "--data-dir",
             str(tmp_path),

@@ -114,7 +114,7 @@ def test_learn_parses_in_worker_processes_and_reports_what_it_skips(tmp_path: Pa
     (tree / "broken.py").write_text("def ok():\n    return 1\n\nx = = 2\n")
     (tree / "latin1.py").write_bytes(b"name = '\xe9'\n")
     proc = run(
-        "learn", str(tmp_path / "code"), "--data-dir", str(tmp_path / "data"),
+        "learn", "--yes", str(tmp_path / "code"), "--data-dir", str(tmp_path / "data"),
         "--embedder", "hashing", "--jobs", "2", cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

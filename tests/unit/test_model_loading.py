@@ -90,7 +90,7 @@ def test_reading_the_library_loads_no_model(
     source.parent.mkdir(parents=True)
     source.write_text(HANDLER)
     data = tmp_path / "data"
-    assert main(["learn", str(source), "--data-dir", str(data)]) == 0
+    assert main(["learn", "--yes", str(source), "--data-dir", str(data)]) == 0
     capsys.readouterr()
 
     def no_model(name: str) -> None:
@@ -116,7 +116,9 @@ def test_stats_says_which_blocks_wait_for_the_model_instead_of_loading_it(
     source = tmp_path / "handler_total_orders.py"
     source.write_text(HANDLER)
     data = tmp_path / "data"
-    assert main(["learn", str(source), "--data-dir", str(data), "--embedder", "hashing"]) == 0
+    assert (
+        main(["learn", "--yes", str(source), "--data-dir", str(data), "--embedder", "hashing"]) == 0
+    )
     with monkeypatch.context() as patched:
         patched.setattr(services, "_load_backend", lambda name: pytest.fail("model loaded"))
         assert _patterns(data, "stats") == 0

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", action="store_true", help="listen on a TCP socket instead")
     serve.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    serve.add_argument(
+        "--allow-remote", action="store_true",
+        help="allow --tcp on an address other than loopback: the protocol has no "
+        "authentication, so anyone who can reach the port can write files as you",
+    )  # fmt: skip
     serve.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
     serve.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -68,9 +73,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_REMOTE_REFUSED = 2
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is a loopback one (a name is resolved)."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
-    """Start the server; stdout belongs to the protocol, logs go to stderr and the client."""
+    """Start the server; stdout belongs to the protocol, logs go to stderr and the client.
+
+    Over TCP the protocol has no authentication and its commands write files, so a
+    non-loopback address needs ``--allow-remote``."""
     import logging
+
+    if args.tcp and not args.allow_remote and not is_loopback(args.host):
+        sys.stderr.write(
+            f"onex-lsp serve: refusing to listen on {args.host}: it is not a loopback "
+            "address, and the language server has no authentication (anyone who reaches "
+            "the port can make it write files as you). Use --host 127.0.0.1, or pass "
+            "--allow-remote if the network is yours alone.\n"
+        )
+        return EXIT_REMOTE_REFUSED
 
     from onex_lsp.lsp.server import create_server
 

@@ -1,47 +1,42 @@
-"""``onex-lsp learn`` and ``onex-lsp patterns ...``: the pattern library from a terminal."""
+"""``onex-lsp learn`` and ``onex-lsp patterns ...``: the pattern library from a terminal.
+
+A data directory that cannot be used (read-only, a file in the way, a corrupt journal
+that could not be moved aside) is one line on stderr and exit status 1, never a
+traceback; a corrupt journal or index is repaired on the way, with one line saying so.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from onex_lsp import layout, services
+from onex_lsp import layout
+from onex_lsp.cli import learn as cli_learn
+from onex_lsp.cli.confirm import add_yes_option
+from onex_lsp.cli.importing import confirm_import
+from onex_lsp.cli.library_args import (
+    EXIT_UNUSABLE,
+    library_options,
+    log_to_stderr,
+    open_from_args,
+    unusable,
+)
 from onex_lsp.feedback.stats import DEFAULT_BUILTIN_PRIOR, LEARNED_PRIOR, fold
-from onex_lsp.learning.blocks import LearnOutcome
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
-from onex_lsp.learning.journal import LearnedBlock
-from onex_lsp.learning.library import PatternLibrary
-from onex_lsp.learning.worker import extract_file, process_pool
-from onex_lsp.settings import EMBEDDERS, Settings, StoreSettings
-
-_BATCH_FILES = 100  # files journalled per transaction
-_INDEX_EVERY = 1000  # files between two embed-and-index passes
-_POOL_FROM = 32  # fewer files are parsed in this process: starting workers costs ~1 s
-_SKIP_DIRS = {".git", ".hg", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
+from onex_lsp.learning.journal import JournalUnavailable
+from onex_lsp.learning.learned_block import LearnedBlock
+from onex_lsp.learning.library import PatternLibrary, default_data_dir
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    learn = commands.add_parser(
-        "learn", help="learn pattern blocks from existing code",
-        description="Bootstrap the pattern library from a code base "
-        "(files that do not parse are reported and skipped).",
-    )  # fmt: skip
-    learn.add_argument("paths", nargs="+", type=Path, help="files or folders of Python code")
-    learn.add_argument(
-        "--jobs", type=int, default=min(os.cpu_count() or 1, 8),
-        help="worker processes that parse files (default: one per core, at most 8)",
-    )  # fmt: skip
-    _library_options(learn)
+    cli_learn.add_command(commands)
     patterns = commands.add_parser("patterns", help="inspect and manage the pattern library")
-    _library_options(patterns)
+    library_options(patterns)
     actions = patterns.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="one line per learned block")
     show = actions.add_parser("show", help="everything about one block")
@@ -51,135 +46,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     forget.add_argument("id")
     export = actions.add_parser("export", help="write blocks and events as JSON lines")
     export.add_argument("file", type=Path)
-    imported = actions.add_parser("import", help="add blocks from an exported file")
+    imported = actions.add_parser(
+        "import", help="add blocks from an exported file (says what, and asks first)"
+    )
     imported.add_argument("file", type=Path)
+    add_yes_option(imported)
     actions.add_parser("reindex", help="rebuild the vector index from the journal")
     actions.add_parser("wipe-feedback", help="delete every recorded event (blocks stay)")
-
-
-def _library_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, help="the data directory (default: see README)")
-    parser.add_argument("--store-url", help="a Qdrant server instead of the embedded engine")
-    parser.add_argument(
-        "--embedder", choices=EMBEDDERS, default="minilm",
-        help="minilm (default; ONNX Runtime), sentence-transformers (same vectors, needs "
-        "torch) or hashing (the lexical fallback)",
-    )  # fmt: skip
-
-
-# Only these compute embeddings; the others read the journal and load no model.
-EMBEDDING_ACTIONS = {"learn", "import", "reindex"}
-
-
-def open_from_args(args: argparse.Namespace, err: TextIO) -> PatternLibrary:
-    settings = Settings(
-        store=StoreSettings(
-            path=str(args.data_dir) if args.data_dir else None,
-            url=args.store_url or os.environ.get("ONEX_LSP_STORE_URL"),
-        ),
-        embedder=args.embedder,
-    )
-    if args.command != "learn" and args.action not in EMBEDDING_ACTIONS:
-        return services.open_library(settings, None, services.embedder_without_model(settings))
-    embedder = services.load_model_embedder(settings)
-    if embedder is None:
-        err.write(
-            "note: using the lexical fallback embedder (MiniLM not installed or not chosen)\n"
-        )
-    return services.open_library(settings, None, embedder)
-
-
-def _python_files(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_file():
-            yield path
-            continue
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    yield Path(folder) / name
-
-
-def _progress(err: TextIO, done: int, total: int, started: float) -> None:
-    width = 30
-    filled = int(width * done / total) if total else width
-    rate = done / max(time.perf_counter() - started, 1e-9)
-    line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files, {rate:.0f}/s"
-    if err.isatty() or done == total or done % 100 == 0:
-        err.write(line if err.isatty() else line.lstrip("\r") + "\n")
-        err.flush()
-
-
-@dataclass
-class _LearnTotals:
-    new: int = 0
-    seen: int = 0
-    skipped: int = 0
-    by_kind: Counter[str] = field(default_factory=Counter)
-
-
-def _extracted(files: list[str], jobs: int) -> Iterator[tuple[str, LearnOutcome | str]]:
-    """Each file's blocks, in file order; parsed in ``jobs`` worker processes when the
-    run is big enough to pay for starting them."""
-    if jobs < 2 or len(files) < _POOL_FROM:
-        yield from map(extract_file, files)
-        return
-    with process_pool(jobs) as pool:
-        yield from pool.map(extract_file, files, chunksize=8)
-
-
-def _journal_batch(
-    library: PatternLibrary,
-    batch: list[tuple[str, LearnOutcome]],
-    totals: _LearnTotals,
-    err: TextIO,
-) -> None:
-    for report in library.journal_outcomes(batch):
-        if report.error:
-            err.write(f"\n{report.error} (skipped)\n")
-            totals.skipped += 1
-        totals.new += len(report.learned)
-        totals.seen += report.seen
-        totals.by_kind.update(b.kind for b in report.learned)
-    batch.clear()
-
-
-def learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Extract in worker processes; journal one transaction per batch of files; embed and
-    index every few batches (``sync``)."""
-    files = [str(path) for path in _python_files(args.paths)]
-    library = open_from_args(args, err)
-    started = time.perf_counter()
-    totals = _LearnTotals()
-    batch: list[tuple[str, LearnOutcome]] = []
-    try:
-        for index, (path, outcome) in enumerate(_extracted(files, args.jobs), 1):
-            if isinstance(outcome, str):
-                err.write(f"\n{path}: skipped: {outcome}\n")
-                totals.skipped += 1
-            else:
-                batch.append((path, outcome))
-            if len(batch) >= _BATCH_FILES:
-                _journal_batch(library, batch, totals, err)
-            if index % _INDEX_EVERY == 0:
-                _journal_batch(library, batch, totals, err)
-                library.sync()
-            _progress(err, index, len(files), started)
-        _journal_batch(library, batch, totals, err)
-        library.sync()
-    finally:
-        library.close()
-    elapsed = time.perf_counter() - started
-    out.write(
-        f"learned {totals.new} new block(s) ({totals.seen} found) from "
-        f"{len(files) - totals.skipped} file(s); {totals.skipped} skipped; {elapsed:.1f} s "
-        f"({len(files) / max(elapsed, 1e-9):.0f} files/s)\n"
-    )
-    for kind, count in sorted(totals.by_kind.items()):
-        out.write(f"  {kind:<22} {count}\n")
-    out.write(f"data: {library.data_dir}\n")
-    return 0
 
 
 def _table(rows: list[list[str]], out: TextIO) -> None:
@@ -194,99 +67,122 @@ def _short_origin(block: LearnedBlock) -> str:
     return "/".join(Path(block.origin_file).parts[-3:])
 
 
-def patterns(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def patterns(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    blocks: list[LearnedBlock] | None = None
+    if args.action == "import":  # ask before loading anything
+        plan, stop = confirm_import(args, args.data_dir or default_data_dir(None), stdin, err)
+        if plan is None:
+            return stop
+        blocks = plan.blocks
     library = open_from_args(args, err)
     try:
+        if unusable(library, err):
+            return EXIT_UNUSABLE
+        if blocks is not None:
+            added = sum(library.journal.add_blocks(blocks))
+            library.sync()
+            out.write(f"imported {added} new block(s)\n")
+            return 0
         return _patterns(args, library, out, err)
+    except JournalUnavailable as exc:
+        err.write(f"onex-lsp: the pattern library became unavailable: {exc}\n")
+        return EXIT_UNUSABLE
     finally:
         library.close()
 
 
 def _patterns(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    action = _ACTIONS.get(args.action)
+    return action(args, library, out, err) if action else 2
+
+
+def _list(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    blocks = [b for _, b in library.journal.blocks()]
+    if not blocks:
+        out.write(f"no learned blocks yet in {library.data_dir}\n")
+        return 0
+    rows = [["ID", "KIND", "BLOCK", "NODE", "OPERATION", "FROM"]]
+    rows += [
+        [b.id[:8], b.kind, b.block or "-", b.node_kind or "-", b.operation or "-",
+         _short_origin(b)]
+        for b in blocks
+    ]  # fmt: skip
+    _table(rows, out)
+    return 0
+
+
+def _show(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    found = library.journal.get(args.id)
+    if found is None:
+        err.write(f"no block {args.id}\n")
+        return 1
+    for key, value in json.loads(found.to_json()).items():
+        if key not in ("source", "template"):
+            out.write(f"{key}: {value}\n")
+    out.write("\n--- template ---\n" + found.template + "\n")
+    return 0
+
+
+def _stats(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
     journal = library.journal
-    if args.action == "list":
-        blocks = [b for _, b in journal.blocks()]
-        if not blocks:
-            out.write(f"no learned blocks yet in {library.data_dir}\n")
-            return 0
-        rows = [["ID", "KIND", "BLOCK", "NODE", "OPERATION", "FROM"]]
-        rows += [
-            [
-                b.id[:8],
-                b.kind,
-                b.block or "-",
-                b.node_kind or "-",
-                b.operation or "-",
-                _short_origin(b),
-            ]
-            for b in blocks
-        ]
+    kinds = journal.kind_counts()
+    events = Counter(e["type"] for e in journal.events())
+    out.write(f"data directory: {library.data_dir}\n")
+    out.write(f"learned blocks: {sum(kinds.values())}\n")
+    rows = [["KIND", "BLOCK", "COUNT"]]
+    rows += [[kind, block or "-", str(count)] for (kind, block), count in sorted(kinds.items())]
+    if len(rows) > 1:
         _table(rows, out)
-        return 0
-    if args.action == "show":
-        found = journal.get(args.id)
-        if found is None:
-            err.write(f"no block {args.id}\n")
-            return 1
-        for key, value in json.loads(found.to_json()).items():
-            if key not in ("source", "template"):
-                out.write(f"{key}: {value}\n")
-        out.write("\n--- template ---\n" + found.template + "\n")
-        return 0
-    if args.action == "stats":
-        blocks = [b for _, b in journal.blocks()]
-        events = Counter(e["type"] for e in journal.events())
-        out.write(f"data directory: {library.data_dir}\n")
-        out.write(f"learned blocks: {len(blocks)}\n")
-        rows = [["KIND", "BLOCK", "COUNT"]]
-        for (kind, block), count in sorted(
-            Counter((b.kind, b.block or "-") for b in blocks).items()
-        ):
-            rows.append([kind, block, str(count)])
-        if len(rows) > 1:
-            _table(rows, out)
-        out.write(
-            "events: " + (", ".join(f"{k} {v}" for k, v in sorted(events.items())) or "none") + "\n"
-        )
-        _feedback_table(library, out)
-        out.write(f"index: {_sync_from_cache(library)}\n")
-        return 0
-    if args.action == "forget":
-        found = journal.get(args.id)
-        if found is None or not journal.forget(found.id):
-            err.write(f"no block {args.id}\n")
-            return 1
-        _sync_from_cache(library)  # a forgotten block is never offered, indexed or not
-        out.write(f"forgot {found.id}\n")
-        return 0
-    if args.action == "export":
-        with args.file.open("w", encoding="utf-8") as handle:
-            for _, learned in journal.blocks():
-                handle.write(json.dumps({"block": json.loads(learned.to_json())}) + "\n")
-            for event in journal.events():
-                handle.write(json.dumps({"event": event}) + "\n")
-        out.write(f"exported to {args.file}\n")
-        return 0
-    if args.action == "import":
-        added = 0
-        for number, line in enumerate(args.file.read_text(encoding="utf-8").splitlines(), 1):
-            try:
-                record = json.loads(line)
-                if "block" in record:
-                    added += journal.add_block(LearnedBlock.from_json(json.dumps(record["block"])))
-            except (ValueError, TypeError, KeyError) as exc:
-                err.write(f"{args.file}:{number}:1: skipped: {exc}\n")
-        library.sync()
-        out.write(f"imported {added} new block(s)\n")
-        return 0
-    if args.action == "wipe-feedback":
-        out.write(f"deleted {journal.wipe_events()} event(s)\n")
-        return 0
-    if args.action == "reindex":
-        count = library.reindex()
-        out.write(f"reindexed {count} block(s) into {library.store_description}\n")
-        return 0
-    return 2
+    listed = ", ".join(f"{k} {v}" for k, v in sorted(events.items()))
+    out.write(f"events: {listed or 'none'}\n")
+    _feedback_table(library, out)
+    out.write(f"index: {_sync_from_cache(library)}\n")
+    return 0
+
+
+def _forget(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    found = library.journal.get(args.id)
+    if found is None or not library.journal.forget(found.id):
+        err.write(f"no block {args.id}\n")
+        return 1
+    _sync_from_cache(library)  # a forgotten block is never offered, indexed or not
+    out.write(f"forgot {found.id}\n")
+    return 0
+
+
+def _export(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    with args.file.open("w", encoding="utf-8") as handle:
+        for _, learned in library.journal.blocks():
+            handle.write(json.dumps({"block": json.loads(learned.to_json())}) + "\n")
+        for event in library.journal.events():
+            handle.write(json.dumps({"event": event}) + "\n")
+    out.write(f"exported to {args.file}\n")
+    return 0
+
+
+def _wipe_feedback(
+    args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO
+) -> int:
+    out.write(f"deleted {library.journal.wipe_events()} event(s)\n")
+    return 0
+
+
+def _reindex(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    count = library.reindex()
+    out.write(f"reindexed {count} block(s) into {library.store_description}\n")
+    return 0
+
+
+_Action = Callable[[argparse.Namespace, PatternLibrary, TextIO, TextIO], int]
+_ACTIONS: dict[str, _Action] = {
+    "list": _list,
+    "show": _show,
+    "stats": _stats,
+    "forget": _forget,
+    "export": _export,
+    "wipe-feedback": _wipe_feedback,
+    "reindex": _reindex,
+}
 
 
 def _sync_from_cache(library: PatternLibrary) -> str:
@@ -324,6 +220,7 @@ def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    log_to_stderr()
     if args.command == "learn":
-        return learn(args, sys.stdout, sys.stderr)
-    return patterns(args, sys.stdout, sys.stderr)
+        return cli_learn.learn(args, sys.stdin, sys.stdout, sys.stderr)
+    return patterns(args, sys.stdin, sys.stdout, sys.stderr)

@@ -8,6 +8,7 @@ warnings: the framework itself does not compare names with folders.
 
 from __future__ import annotations
 
+import keyword
 import re
 from pathlib import PurePath
 
@@ -158,20 +159,29 @@ def check_archetype(
 
 
 _PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_SNAKE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def check_handler_names(reader: YamlReader, operations: list[Operation]) -> None:
-    """Declared handler names must be a PascalCase class or a snake_case function."""
+    """Declared handler names must be a PascalCase class or a snake_case function, and
+    not a Python keyword (``None``, ``class``, ``match``: valid-looking, unusable)."""
     for op in operations:
         name = op.handler.name if op.handler else None
-        if not name or _PASCAL.match(name) or (_SNAKE.match(name) and name.isidentifier()):
+        if not name:
             continue
+        reserved = keyword.iskeyword(name) or keyword.issoftkeyword(name)
+        well_formed = _PASCAL.match(name) or is_snake_identifier(name)
+        if well_formed and not reserved:
+            continue
+        problem = (
+            "is a Python keyword, which cannot name a class or function"
+            if reserved
+            else "is neither a PascalCase class nor a snake_case function name; onex-lsp "
+            "(and `onex validate --strict`) need one of the two"
+        )
         reader.issues.append(
             ContractIssue(
                 "invalid-identifier",
-                f"handler '{name}' is neither a PascalCase class nor a snake_case function "
-                "name; onex-lsp (and `onex validate --strict`) need one of the two",
+                f"handler '{name}' {problem}",
                 op.handler.range if op.handler else op.range,
                 Severity.WARNING,
                 blocks_generation=True,
@@ -197,10 +207,13 @@ def check_models(
                 Severity.WARNING,
                 blocks_generation=True,
             )
-        elif not ref.name.isidentifier() and node is not None:
+        elif not _PASCAL.match(ref.name) or keyword.iskeyword(ref.name):
+            if node is None:
+                continue
             reader.issue(
                 "invalid-identifier",
-                f"{key} '{ref.name}' is not a Python class name",
+                f"{key} '{ref.name}' is not a PascalCase Python class name (e.g. "
+                "'ModelUserInput'), which the generated code declares it as",
                 node,
                 Severity.WARNING,
                 blocks_generation=True,

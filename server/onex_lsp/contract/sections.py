@@ -89,6 +89,10 @@ def _handler_operation_name(ref: HandlerRef | None) -> str | None:
     return handler_operation(ref.name) or None
 
 
+# handle_<op> and handler_<op> must stay identifiers the generator accepts (80 characters).
+MAX_OPERATION_IDENT = 64
+
+
 class OperationCollector:
     """Operations in declaration order; a name seen again is the same operation."""
 
@@ -113,6 +117,20 @@ class OperationCollector:
                 )
             return
         ident = operation_ident(name)
+        if not ident or len(ident) > MAX_OPERATION_IDENT:
+            self.reader.issue(
+                "invalid-identifier",
+                f"operation '{name[:80]}' cannot become a Python name: "
+                + (
+                    "it has no ASCII letters or digits"
+                    if not ident
+                    else f"'{ident[:40]}...' is longer than {MAX_OPERATION_IDENT} characters"
+                ),
+                node,
+                Severity.WARNING,
+                blocks_generation=True,
+            )
+            return
         clash = self._idents.get(ident)
         if clash is not None:
             self.reader.issue(

@@ -10,6 +10,7 @@ contract then points outside the workspace). Pure: paths in, paths out, no disk.
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 
@@ -50,8 +51,8 @@ class _Resolver:
     def locate(self, dotted: str) -> Module | None:
         """The module a dotted name means here; None when it is outside the workspace."""
         parts = dotted.strip().split(".")
-        if not all(p.isidentifier() for p in parts):
-            return None
+        if not all(p.isidentifier() and p.isascii() and not keyword.iskeyword(p) for p in parts):
+            return None  # not a module path generated code uses: written into the package
         if self.folder in parts:
             rest = parts[len(parts) - parts[::-1].index(self.folder) :]
             return self.package_module(rest) if rest else None

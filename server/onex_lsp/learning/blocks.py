@@ -24,9 +24,11 @@ from onex_lsp.learning.extraction import (
     parse_source,
 )
 from onex_lsp.learning.extraction_ast import parse_ast
-from onex_lsp.learning.journal import LearnedBlock
+from onex_lsp.learning.learned_block import LearnedBlock
+from onex_lsp.learning.module_filter import UnsafeModule, definitions_only
 from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint_tree, parameterize
 
+_CONTEXT_CHARS = 1000  # of the contract's description, embedded with a block or a query
 _ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")
 
 
@@ -52,7 +54,8 @@ def describe(
     words = (operation or "").replace("_", " ")
     entity = entity_of(operation).replace("_", " ") if operation else ""
     head = f"{node_kind or 'python'} node, {block or 'code'} handler for {words} ({entity})."
-    return f"{head} {extra}".strip()
+    # MiniLM reads 256 tokens; a 500 KB description must not cost every query its embedding.
+    return f"{head} {extra[:_CONTEXT_CHARS]}".strip()
 
 
 def classify(
@@ -154,6 +157,16 @@ def _make(
     )
 
 
+def safe_module(body: str) -> str:
+    """The module body a handler block may carry to other packages: definitions, inert
+    constants and the imports they use (``module_filter``); ``""`` when it cannot be cut
+    down safely (the handler is then learned alone, never offered as a module)."""
+    try:
+        return definitions_only(body).text
+    except (UnsafeModule, SyntaxError, ValueError, RecursionError):
+        return ""
+
+
 def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcome:
     """Every reusable block of a file; a file that does not parse gives a located error.
 
@@ -168,7 +181,7 @@ def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcom
     package = package_of(path)
     learned: list[LearnedBlock] = []
     handlers = [b for b in extracted if b.kind == BlockKind.HANDLER]
-    module_body = parsed.without_docstring() if len(handlers) == 1 else ""
+    module_body = safe_module(parsed.without_docstring()) if len(handlers) == 1 else ""
     for block in extracted:
         made: LearnedBlock | None
         if block.kind == BlockKind.HANDLER:
@@ -183,3 +196,41 @@ def blocks_from_source(source: str, path: str, context: str = "") -> LearnOutcom
         if made is not None:
             learned.append(made)
     return LearnOutcome(tuple(learned))
+
+
+_TEXT_FIELDS = ("id", "fingerprint", "kind", "source", "template", "origin_file", "embedding_text")
+_OPTIONAL_TEXT = ("block", "node_kind", "operation", "needs", "parent_id")
+
+
+def _well_typed(block: LearnedBlock) -> bool:
+    """A block read from a file has the types extraction gives (nothing else is trusted)."""
+    texts = all(isinstance(getattr(block, name), str) for name in _TEXT_FIELDS)
+    optional = all(isinstance(getattr(block, name), str | None) for name in _OPTIONAL_TEXT)
+    rng = block.origin_range
+    numbers = isinstance(block.learned_at, int | float) and isinstance(block.is_async, bool)
+    ranged = len(rng) == 4 and all(isinstance(n, int) for n in rng)
+    return texts and optional and numbers and ranged and isinstance(block.extra, dict)
+
+
+def checked_block(block: LearnedBlock) -> tuple[LearnedBlock | None, bool]:
+    """(the block as learning would have made it, whether its code was cut down), for
+    blocks from an exported file: well typed, a handler module reduced to definitions
+    (``safe_module``), fingerprint and id recomputed from the template. ``None``: the
+    block cannot be taken in safely."""
+    if not _well_typed(block):
+        return None, False
+    template, source, cut = block.template, block.source, False
+    if block.kind == BlockKind.HANDLER and block.extra.get("module"):
+        template, source = safe_module(block.template), safe_module(block.source)
+        if not template or not source:
+            return None, True
+        cut = template != block.template
+    tree = _parse(template)
+    if tree is None:
+        return None, cut
+    print_ = f"{block.kind}:{fingerprint_tree(tree)}"
+    made = replace(
+        block, template=template, source=source, fingerprint=print_,
+        id=str(uuid.uuid5(_ID_NAMESPACE, print_)),
+    )  # fmt: skip
+    return made, cut

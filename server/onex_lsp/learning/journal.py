@@ -10,105 +10,118 @@ append-only logs read by ``seq``, so "what changed since" is a range, never a sc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from onex_lsp.learning.datadir import Backoff
+from onex_lsp.learning.journal_file import (
+    SCHEMA_VERSION,
+    JournalUnavailable,
+    create_schema,
+    is_outage,
+    prepare_file,
+)
+from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.loop_guard import assert_off_loop
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blocks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    fingerprint TEXT NOT NULL UNIQUE,
-    payload TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    forgotten INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    type TEXT NOT NULL,
-    block_id TEXT,
-    payload TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS embeddings (
-    embedder TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    vector TEXT NOT NULL,
-    PRIMARY KEY (embedder, text_hash)
-);
-CREATE INDEX IF NOT EXISTS events_block ON events (block_id);
-CREATE TABLE IF NOT EXISTS forgotten (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE
-);
-"""
-# Journals written before the ``forgotten`` log existed: carry their forgotten ids over once.
-_BACKFILL_FORGOTTEN = """
-INSERT OR IGNORE INTO forgotten (id) SELECT id FROM blocks WHERE forgotten = 1 ORDER BY seq
-"""
-
-
-@dataclass(frozen=True)
-class LearnedBlock:
-    """A reusable block: its source, its parameterised template and what it is for."""
-
-    id: str
-    fingerprint: str
-    kind: str  # handler | error_handling | validation | dependency_injection | naming | test
-    block: str | None  # crud.create, transformation.parse, ... for handlers
-    node_kind: str | None
-    operation: str | None
-    needs: str | None
-    is_async: bool
-    source: str
-    template: str
-    origin_file: str
-    origin_range: tuple[int, int, int, int]
-    learned_at: float
-    embedding_text: str
-    parent_id: str | None = None  # the block it was derived from (feedback)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> str:
-        # Fields are plain values: no need for asdict's recursive deep copy (bulk learning
-        # serialises thousands of blocks); the JSON is the same.
-        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, sort_keys=True)
-
-    @staticmethod
-    def from_json(text: str) -> LearnedBlock:
-        data = json.loads(text)
-        data["origin_range"] = tuple(data["origin_range"])
-        return LearnedBlock(**data)
+__all__ = ["SCHEMA_VERSION", "Journal", "JournalUnavailable", "LearnedBlock"]
+log = logging.getLogger(__name__)
+_BUFFERED = 10_000  # feedback events kept in memory while the journal is unavailable
 
 
 class Journal:
-    """Thread-safe; one connection per thread (sqlite3 connections are not shareable)."""
+    """Thread-safe; one connection per thread (sqlite3 connections are not shareable).
 
-    def __init__(self, path: Path) -> None:
+    Never a crash for a data directory that is missing, read-only, full or corrupt: the
+    journal is then *unavailable* (``problem`` says why, logged once), reopening is
+    retried with backoff on use, feedback events are buffered in memory and written when
+    it is back, and a corrupt file is moved aside (``journal_file``).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        retry: Backoff | None = None,
+        on_trouble: Callable[[], None] | None = None,
+    ) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._on_trouble = on_trouble
         self._local = threading.local()
-        with self._connection() as db:
-            db.executescript(_SCHEMA)
-            db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
-            if db.execute("SELECT 1 FROM meta WHERE key = 'forgotten_log'").fetchone() is None:
-                db.execute(_BACKFILL_FORGOTTEN)
-                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('forgotten_log', '1')")
+        self._state = threading.Lock()
+        self._generation = 0  # which (re)open connections belong to; 0 while unavailable
+        self._opens = 0
+        self._problem: str | None = None
+        self._backoff = retry or Backoff()
+        self._buffered: deque[tuple[float, str, str | None, str]] = deque(maxlen=_BUFFERED)
+        with contextlib.suppress(JournalUnavailable):
+            self.ensure_open()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the journal cannot be used now, or ``None``."""
+        return self._problem
+
+    def retry_in(self) -> float:
+        """Seconds before reopening is tried again (0: at the next use)."""
+        return self._backoff.remaining()
+
+    def ensure_open(self) -> None:
+        """Open (or reopen) the journal unless it is open or a retry is not due yet."""
+        with self._state:
+            if self._generation:
+                return
+            if not self._backoff.ready():
+                raise JournalUnavailable(self._problem or "the journal is not open")
+            try:
+                prepare_file(self.path)
+                db = self._connect()
+                create_schema(db)
+                self._flush_buffered(db)
+            except (JournalUnavailable, sqlite3.DatabaseError, OSError) as exc:
+                self._down(str(exc))
+                raise JournalUnavailable(self._problem or str(exc)) from exc
+            recovered, self._problem = self._problem, None
+            self._backoff.succeeded()
+            self._opens += 1
+            self._generation = self._opens
+            self._local.conn = (self._generation, db)
+        if recovered:
+            log.info("the journal %s is usable again; learning resumes", self.path)
+
+    def _down(self, reason: str) -> None:
+        """Called with ``_state`` held: mark unavailable, say so once per outage."""
+        self._generation = 0
+        delay = self._backoff.failed()
+        if self._problem is None:
+            log.warning(
+                "learning is paused: %s (generation still works; retrying by itself, "
+                "next in %.0f s)", reason, delay,
+            )  # fmt: skip
+        self._problem = reason
+        if self._on_trouble is not None:
+            self._on_trouble()
+
+    def _flush_buffered(self, db: sqlite3.Connection) -> None:
+        """Events recorded while the journal was unavailable, in one transaction."""
+        if not self._buffered:
+            return
+        rows = list(self._buffered)
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO events (at, type, block_id, payload) VALUES (?, ?, ?, ?)", rows)
+        db.execute("COMMIT")
+        self._buffered.clear()
+        log.info("wrote %d feedback event(s) buffered while the journal was away", len(rows))
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -120,11 +133,32 @@ class Journal:
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         assert_off_loop(f"journal {self.path.name}")
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = self._connect()
-            self._local.db = db
-        yield db
+        self.ensure_open()
+        current = self._generation
+        generation, db = getattr(self._local, "conn", (0, None))
+        if db is None or generation != current:
+            if db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+            db = self._connect_or_fail()
+            self._local.conn = (current, db)
+        try:
+            yield db
+        except sqlite3.DatabaseError as exc:
+            if not is_outage(exc):
+                raise
+            with self._state:
+                if self._generation == current:  # the first thread to notice says so
+                    self._down(str(exc))
+            raise JournalUnavailable(str(exc)) from exc
+
+    def _connect_or_fail(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            with self._state:
+                self._down(str(exc))
+            raise JournalUnavailable(str(exc)) from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -133,7 +167,8 @@ class Journal:
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
 
@@ -176,8 +211,15 @@ class Journal:
         return known
 
     def record(self, event_type: str, block_id: str | None, payload: dict[str, Any]) -> int:
-        with self._transaction() as db:
-            return self._event(db, event_type, block_id, payload)
+        """Journal an event (committed when this returns); while the journal is
+        unavailable it is buffered in memory and written when it is back (0 is returned)."""
+        try:
+            with self._transaction() as db:
+                return self._event(db, event_type, block_id, payload)
+        except JournalUnavailable:
+            text = json.dumps(payload, sort_keys=True)
+            self._buffered.append((time.time(), event_type, block_id, text))
+            return 0
 
     @staticmethod
     def _event(
@@ -207,6 +249,16 @@ class Journal:
                 (after_seq,),
             ).fetchall()
         return [(int(seq), LearnedBlock.from_json(payload)) for seq, payload in rows]
+
+    def kind_counts(self) -> dict[tuple[str, str | None], int]:
+        """Live blocks per (kind, block), counted by SQLite: ``patterns stats`` prints these
+        without decoding every payload."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT json_extract(payload, '$.kind'), json_extract(payload, '$.block'),"
+                " count(*) FROM blocks WHERE forgotten = 0 GROUP BY 1, 2"
+            ).fetchall()
+        return {(str(kind), block): int(count) for kind, block, count in rows}
 
     def head(self) -> tuple[int, int]:
         """The last block seq and the last forgotten seq: equal heads mean nothing changed
@@ -261,13 +313,17 @@ class Journal:
         return {row[0]: LearnedBlock.from_json(row[1]) for row in rows}
 
     def events(self, block_id: str | None = None) -> list[dict[str, Any]]:
+        """Every event, oldest first; while the journal is unavailable, the buffered ones."""
         query = "SELECT seq, at, type, block_id, payload FROM events"
         args: tuple[Any, ...] = ()
         if block_id is not None:
             query += " WHERE block_id = ?"
             args = (block_id,)
-        with self._connection() as db:
-            rows = db.execute(query + " ORDER BY seq", args).fetchall()
+        try:
+            with self._connection() as db:
+                rows = db.execute(query + " ORDER BY seq", args).fetchall()
+        except JournalUnavailable:
+            rows = [(0, *event) for event in self._buffered if block_id in (None, event[2])]
         return [
             {"seq": s, "at": at, "type": t, "block_id": b, **json.loads(p)}
             for s, at, t, b, p in rows
@@ -309,11 +365,25 @@ class Journal:
         with self._transaction() as db:
             return db.execute("DELETE FROM events").rowcount
 
+    def indexed_count(self, synced_seq: int, forgotten_seq: int) -> int:
+        """How many points an index that saw the journal up to these seqs holds: blocks up
+        to ``synced_seq`` not forgotten up to ``forgotten_seq`` (an index whose count
+        differs lost writes in a crash, and is rebuilt)."""
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT count(*) FROM blocks WHERE seq <= ? AND id NOT IN"
+                " (SELECT id FROM forgotten WHERE seq <= ?)",
+                (synced_seq, forgotten_seq),
+            ).fetchone()
+        return int(row[0])
+
     def close(self) -> None:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        """Close this thread's connection (the others close with their threads)."""
+        _, db = getattr(self._local, "conn", (0, None))
         if db is not None:
-            db.close()
-            self._local.db = None
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+            self._local.conn = (0, None)
 
 
 def _hash(text: str) -> str:

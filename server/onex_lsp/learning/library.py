@@ -1,25 +1,26 @@
 """The pattern library: the journal (truth), an embedder and a vector index, kept in sync.
 
-Writes go to the journal first; the index is brought up to date from it (``sync``)
-before every query, so blocks learned by another process on the same data directory
-are seen too, and a store outage only delays indexing. ``sync`` costs one indexed query
-when nothing changed: it reads what was journalled or forgotten after the last seqs it
-saw. The index is per embedder: when MiniLM finishes loading, queries move to its index,
-filled from the journal.
+Writes go to the journal first; the index is brought up to date from it before every
+query (``IndexKeeper``), so blocks learned by another process on the same data directory
+are seen too, and a store outage only delays indexing. The index is per embedder: when
+MiniLM finishes loading, queries move to its index, filled from the journal.
+
+Storage trouble never breaks generation nor raises into the editor: with the journal
+unavailable (data directory read-only, blocked, full, or corrupt and moved aside) or too
+little free space, learning *pauses* — saved files are held in memory (the last one per
+path) and learned when it resumes, feedback events are buffered by the journal — and a
+background supervisor retries with backoff, so everything resumes without a restart.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import logging
 import os
-import shutil
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from onex_lsp import layout
 from onex_lsp.contract.reader import Contract
@@ -27,20 +28,34 @@ from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
 from onex_lsp.generation.ranking import LearnedOption, choose_handlers
 from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source, describe
+from onex_lsp.learning.datadir import Backoff
 from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
-from onex_lsp.learning.journal import SCHEMA_VERSION, Journal, LearnedBlock
+from onex_lsp.learning.index_keeper import INDEX_DIR, IndexKeeper, StoragePolicy
+from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
+from onex_lsp.learning.module_filter import definitions_only
 from onex_lsp.learning.parameterize import NameContext, instantiate
-from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.learning.supervisor import Supervisor
 from onex_lsp.learning.worker import ExtractionWorker, package_context
-from onex_lsp.workspace_fs import atomic_write
 
+__all__ = [
+    "INDEX_DIR",
+    "JOURNAL_FILE",
+    "Candidate",
+    "LearnReport",
+    "PatternLibrary",
+    "StoragePolicy",
+    "default_data_dir",
+    "learned_option",
+    "learned_options",
+    "name_context",
+]
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
 # Learning inside the server: work in steps this small, pausing between them, so a request
 # waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
 _POLITE_STEP = 8
 _PAUSE = 0.002
-INDEX_DIR = "index"
+_HELD_SAVES = 256  # saved files kept in memory while learning is paused
 
 
 def default_data_dir(setting: str | None = None) -> Path:
@@ -67,6 +82,14 @@ class LearnReport:
     learned: tuple[LearnedBlock, ...]  # new blocks (duplicates are not repeated)
     seen: int  # blocks found in the file
     error: str | None = None
+    paused: str | None = None  # learning is paused (why): the file is held, learned later
+
+
+@dataclass(frozen=True)
+class _HeldSave:
+    source: str
+    parent_id: str | None
+    isolated: bool
 
 
 class PatternLibrary:
@@ -76,143 +99,96 @@ class PatternLibrary:
         embedder: Embedder,
         store_url: str | None = None,
         api_key: str | None = None,
+        *,
+        policy: StoragePolicy | None = None,
     ) -> None:
         self.data_dir = data_dir
-        self.journal = Journal(data_dir / JOURNAL_FILE)
         self.store_url = store_url
         self.api_key = api_key
+        self.policy = policy or StoragePolicy()
         self._lock = threading.RLock()
+        self._supervisor = Supervisor(self._recover, "onex-storage-recovery")
+        retry = Backoff(self.policy.retry_first, self.policy.retry_cap)
+        self._ready = False  # recovery waits for the constructor to finish
+        self.journal = Journal(data_dir / JOURNAL_FILE, retry=retry, on_trouble=self._trouble)
         self._embedder = CachedEmbedder(embedder, self.journal)
-        self._store: PatternStore | None = None
-        self._synced = 0
-        self._forgotten_synced = 0
-        self._seen_head: tuple[int, int] | None = None  # journal head at the last sync
-        self._shared_index = False
+        self._keeper = IndexKeeper(
+            data_dir, self.journal, self._embedder, store_url, api_key, self.policy,
+            on_trouble=self._trouble,
+        )  # fmt: skip
+        self._held: dict[str, _HeldSave] = {}
         self._worker: ExtractionWorker | None = None
+        self._ready = True
+        if self.journal.problem is not None:
+            self._supervisor.poke()
 
-    # -- the index ---------------------------------------------------------------
+    def _trouble(self) -> None:
+        if self._ready:
+            self._supervisor.poke()
+
+    # -- state ------------------------------------------------------------------------
     @property
     def embedder_id(self) -> str:
         return self._embedder.id
 
     @property
     def store_description(self) -> str:
-        with self._lock:
-            return self._store.description if self._store else "not open"
+        return self._keeper.description
+
+    @property
+    def problem(self) -> str | None:
+        """Why the journal cannot be used (learning is off until it can), or ``None``."""
+        return self.journal.problem
+
+    def learning_paused(self) -> str | None:
+        """Why new blocks are not learned now (held until they can be), or ``None``. Low
+        free space also closes the index (one log line says so, the keeper's)."""
+        if self.journal.problem is not None:
+            return self.journal.problem
+        space = self._keeper.space_problem()
+        if space is not None:
+            self._keeper.pause(space)
+        return space
 
     def use_embedder(self, embedder: Embedder) -> None:
         """Switch vector spaces (e.g. MiniLM is ready); the new index fills from the journal."""
         with self._lock:
-            self._close_store()
             self._embedder = CachedEmbedder(embedder, self.journal)
+            self._keeper.use_embedder(self._embedder)
 
-    def _index_folder(self) -> Path:
-        return self.data_dir / INDEX_DIR / self._embedder.id
-
-    def _meta(self) -> dict[str, Any]:
-        return {"schema": SCHEMA_VERSION, "embedder": self._embedder.id, "dim": self._embedder.dim}
-
-    def _open_store(self) -> PatternStore:
-        if self._store is not None:
-            return self._store
-        if self.store_url:
-            from onex_lsp.learning.store.qdrant_server import QdrantServerPatternStore
-
-            store: PatternStore = QdrantServerPatternStore(
-                self.store_url, self._embedder.dim, self._embedder.id, self.api_key
-            )
-            self._synced, self._shared_index = 0, False  # a re-upsert is idempotent
-            self._forgotten_synced = 0
-        else:
-            store = self._open_edge()
-        self._store = store
-        log.info("pattern index: %s", store.description)
-        return store
-
-    def _open_edge(self) -> PatternStore:
-        from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
-
-        folder = self._index_folder()
-        meta_file = folder / "onex-index.json"
-        meta = json.loads(meta_file.read_text()) if meta_file.exists() else None
-        if meta is not None and {k: meta.get(k) for k in self._meta()} != self._meta():
-            log.info("index format changed (%s); rebuilding it from the journal", meta)
-            shutil.rmtree(folder, ignore_errors=True)
-            meta = None
-        try:
-            store = EdgePatternStore(folder / "shard", self._embedder.dim)
-            self._synced = int(meta["synced_seq"]) if meta else 0
-            self._forgotten_synced = int(meta.get("forgotten_seq", 0)) if meta else 0
-            self._shared_index = True
-        except StoreUnavailable as exc:
-            # Another editor window owns the shared index: keep a private one, rebuilt
-            # from the journal; both processes keep learning into the same journal.
-            log.info("%s; using a private index", exc)
-            store = EdgePatternStore(None, self._embedder.dim)
-            self._synced, self._shared_index = 0, False
-            self._forgotten_synced = 0
-        return store
-
-    def _close_store(self) -> None:
-        if self._store is not None:
-            try:
-                self._store.close()
-            except Exception as exc:
-                log.warning("closing the index failed: %s", exc)
-            self._store = None
-        self._seen_head = None
-
+    # -- the index ------------------------------------------------------------------------
     def sync(self, *, polite: bool = False) -> int:
         """Index every journalled block the index has not seen, drop what was forgotten
         since; returns how many blocks were indexed. ``polite``: in small steps with a
         pause between them, for a server whose request loop shares this process's GIL."""
-        with self._lock:
-            try:
-                store = self._open_store()
-                head = self.journal.head()
-                if head == self._seen_head:
-                    return 0
-                pending = self.journal.blocks(after_seq=self._synced)
-                step = _POLITE_STEP if polite else max(len(pending), 1)
-                for first in range(0, len(pending), step):
-                    part = pending[first : first + step]
-                    vectors = self._embedder.embed([b.embedding_text for _, b in part])
-                    store.upsert(
-                        [
-                            StoredPoint(b.id, v, _payload(b))
-                            for (_, b), v in zip(part, vectors, strict=True)
-                        ]
-                    )
-                    self._synced = part[-1][0]
-                    if polite:
-                        time.sleep(_PAUSE)
-                forgotten_seq, forgotten = self.journal.forgotten_after(self._forgotten_synced)
-                if forgotten:
-                    store.delete(forgotten)
-                    self._forgotten_synced = forgotten_seq
-                if self._shared_index and (pending or forgotten):
-                    self._write_index_meta()
-                self._seen_head = head
-                return len(pending)
-            except StoreUnavailable as exc:
-                log.warning("pattern index unavailable, blocks stay in the journal: %s", exc)
-                self._close_store()
-                return 0
-
-    def _write_index_meta(self) -> None:
-        meta = {**self._meta(), "synced_seq": self._synced, "forgotten_seq": self._forgotten_synced}
-        atomic_write(self._index_folder() / "onex-index.json", json.dumps(meta))
+        indexed = self._keeper.sync(polite=polite)
+        if not self._keeper.healthy() or self.journal.problem is not None:
+            self._supervisor.poke()
+        return indexed
 
     def reindex(self) -> int:
         """Drop the index and rebuild it from the journal."""
-        with self._lock:
-            self._close_store()
-            if not self.store_url:
-                shutil.rmtree(self._index_folder(), ignore_errors=True)
-            self._synced = self._forgotten_synced = 0
-            return self.sync()
+        return self._keeper.reindex()
 
-    # -- learning and querying -----------------------------------------------------
+    def _recover(self) -> float | None:
+        """One recovery round (the supervisor's thread): journal, held saves, index."""
+        waits: list[float] = []
+        if self.journal.problem is not None:
+            try:
+                self.journal.ensure_open()
+            except JournalUnavailable:
+                waits.append(self.journal.retry_in())
+        if self._held and self.learning_paused() is None:
+            self._learn_held()
+        elif self._held:
+            waits.append(self.policy.retry_first)
+        if self.journal.problem is None:
+            self._keeper.sync(polite=True)
+            if not self._keeper.healthy():
+                waits.append(self._keeper.retry_in())
+        return min(waits) if waits else None
+
+    # -- learning -------------------------------------------------------------------------
     def learn_source(
         self,
         source: str,
@@ -223,16 +199,29 @@ class PatternLibrary:
         isolated: bool = False,
     ) -> LearnReport:
         """Journal the file's new blocks, then index them unless ``index`` is False (bulk
-        learning indexes in batches with ``sync``).
+        learning indexes in batches with ``sync``). The blocks are committed when this
+        returns; while learning is paused the file is held and learned when it resumes.
 
         ``isolated`` extracts in the library's worker process: the language server's
         requests must not wait for parsing that holds this process's GIL.
         """
+        paused = self.learning_paused()
+        if paused is None:
+            try:
+                return self._learn(source, path, parent_id, index, isolated)
+            except JournalUnavailable as exc:
+                paused = str(exc)
+        self._hold(path, _HeldSave(source, parent_id, isolated))
+        return LearnReport(path, (), 0, paused=paused)
+
+    def _learn(
+        self, source: str, path: str, parent_id: str | None, index: bool, isolated: bool
+    ) -> LearnReport:
         if not isolated:
             outcome = blocks_from_source(source, path, package_context(Path(path)))
             (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
             if report.learned and index:
-                self.sync()
+                self._keeper.sync_soon()
             return report
         with self._lock:
             if self._worker is None:
@@ -241,8 +230,30 @@ class PatternLibrary:
         outcome = worker.extract(source, path)
         report = self._journal_politely(path, outcome, parent_id)
         if report.learned and index:
-            self.sync(polite=True)
+            self._keeper.sync_soon(polite=True)
         return report
+
+    def _hold(self, path: str, save: _HeldSave) -> None:
+        with self._lock:
+            self._held.pop(path, None)  # the latest save of a file wins
+            self._held[path] = save
+            while len(self._held) > _HELD_SAVES:
+                dropped = next(iter(self._held))
+                del self._held[dropped]
+                log.warning("learning is paused; not holding %s any longer", dropped)
+        self._supervisor.poke()
+
+    def _learn_held(self) -> None:
+        with self._lock:
+            held, self._held = self._held, {}
+        learned = 0
+        for path, save in held.items():
+            report = self.learn_source(
+                save.source, path, parent_id=save.parent_id, isolated=save.isolated
+            )
+            learned += len(report.learned)
+        log.info("learning resumed: %d new block(s) from %d file(s) saved while it was paused",
+                 learned, len(held))  # fmt: skip
 
     def _journal_politely(
         self, path: str, outcome: LearnOutcome, parent_id: str | None
@@ -262,7 +273,8 @@ class PatternLibrary:
     def journal_outcomes(
         self, outcomes: list[tuple[str, LearnOutcome]], parent_id: str | None = None
     ) -> list[LearnReport]:
-        """Journal several files' blocks in one transaction: one commit per batch."""
+        """Journal several files' blocks in one transaction: one commit per batch.
+        Raises ``JournalUnavailable`` when the journal cannot take them."""
         prepared = [
             [
                 replace(b, parent_id=parent_id) if parent_id and b.kind == "handler" else b
@@ -282,24 +294,25 @@ class PatternLibrary:
             reports.append(LearnReport(path, learned, len(blocks)))
         return reports
 
+    # -- querying -------------------------------------------------------------------------
     def candidates(
         self, node_kind: str, block: str, query_text: str, limit: int = 5
     ) -> list[Candidate]:
-        """Learned whole-module handlers of this node kind and block type, nearest first."""
-        with self._lock:
-            self.sync()
-            if self._store is None:
+        """Learned whole-module handlers of this node kind and block type, nearest first;
+        none, at once, while the journal or the index is away."""
+        if self.journal.problem is not None:
+            self._supervisor.poke()
+            return []
+        match = {"kind": "handler", "node_kind": node_kind, "block": block}
+        try:
+            self._keeper.refresh()
+            if self._keeper.description == "not open":
                 return []
             (vector,) = self._embedder.embed([query_text])
-            try:
-                hits = self._store.search(
-                    vector, {"kind": "handler", "node_kind": node_kind, "block": block}, limit * 2
-                )
-            except StoreUnavailable as exc:
-                log.warning("pattern query failed: %s", exc)
-                self._close_store()
-                return []
-        found = self.journal.get_many([hit.id for hit in hits])
+            hits = self._keeper.search(vector, match, limit * 2)
+            found = self.journal.get_many([hit.id for hit in hits])
+        except JournalUnavailable:
+            return []
         result = []
         for hit in hits:
             learned = found.get(hit.id)
@@ -308,23 +321,13 @@ class PatternLibrary:
         return result[:limit]
 
     def close(self) -> None:
+        self._supervisor.stop()
         with self._lock:
-            self._close_store()
+            self._keeper.close()
             self.journal.close()
             if self._worker is not None:
                 self._worker.close()
                 self._worker = None
-
-
-def _payload(block: LearnedBlock) -> dict[str, Any]:
-    return {
-        "kind": block.kind,
-        "block": block.block or "",
-        "node_kind": block.node_kind or "",
-        "needs": block.needs or "",
-        "operation": block.operation or "",
-        "origin": block.origin_file,
-    }
 
 
 def learned_options(
@@ -364,9 +367,12 @@ def learned_option(
     """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
     not become valid Python with this contract's names."""
     try:
-        module_text = instantiate(learned.template, name_context(contract, node, operation))
+        # Journals written before learned modules were cut down to definitions (and
+        # imported files) may carry other module-level code: never re-render that.
+        template = definitions_only(learned.template).text
+        module_text = instantiate(template, name_context(contract, node, operation))
         ast.parse(module_text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
         return None
     origin = "/".join(Path(learned.origin_file).parts[-3:])
     return LearnedOption(learned.id, module_text, origin, similarity)

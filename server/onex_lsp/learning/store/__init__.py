@@ -27,6 +27,10 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be opened or reached now (locked folder, server down)."""
 
 
+class StoreLocked(StoreUnavailable):
+    """Another process holds the embedded index's folder: use a private index."""
+
+
 class PatternStore(Protocol):
     @property
     def description(self) -> str: ...
@@ -40,5 +44,9 @@ class PatternStore(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def flush(self) -> None:
+        """Make every write so far durable (before it is recorded as indexed)."""
+        ...
 
     def close(self) -> None: ...

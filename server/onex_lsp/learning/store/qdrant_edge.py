@@ -1,8 +1,10 @@
 """Qdrant's embedded engine (``qdrant-edge-py``): an on-disk shard in the data directory.
 
 The shard takes an exclusive lock on its folder; a second process opening it gets
-``StoreUnavailable`` and the library falls back to a private index rebuilt from the
-journal. The lock is the OS's, so a killed process leaves no stale lock behind.
+``StoreLocked`` and the library falls back to a private index rebuilt from the journal.
+The lock is the OS's, so a killed process leaves no stale lock behind. Any other failure
+of the engine (it raises bare ``Exception`` for damaged files, and a Rust panic is a
+``BaseException``) is ``StoreUnavailable``: the caller rebuilds the index from the journal.
 """
 
 from __future__ import annotations
@@ -14,9 +16,21 @@ from typing import Any
 
 import qdrant_edge as q
 
-from onex_lsp.learning.store import Hit, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import Hit, StoredPoint, StoreLocked, StoreUnavailable
 
 _KEYWORD_FIELDS = ("kind", "block", "node_kind", "needs")
+_LOCK_MARKERS = ("wouldblock", "already accessed", "is locked")
+
+
+def _engine_error(action: str, folder: Path, exc: BaseException) -> StoreUnavailable:
+    """pyo3 turns a Rust panic into ``PanicException``, a ``BaseException`` that cannot be
+    imported by name: everything but an interpreter exit becomes ``StoreUnavailable``."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+    text = str(exc)
+    if any(marker in text.lower() for marker in _LOCK_MARKERS):
+        return StoreLocked(f"cannot open the index in {folder}: {text}")
+    return StoreUnavailable(f"the index in {folder} failed to {action}: {text}")
 
 
 class EdgePatternStore:
@@ -37,8 +51,8 @@ class EdgePatternStore:
                     self._shard.update(
                         q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword)
                     )
-        except Exception as exc:  # the engine raises a bare Exception for a held lock
-            raise StoreUnavailable(f"cannot open the index in {self.folder}: {exc}") from exc
+        except BaseException as exc:  # bare Exception for a held lock or bad files
+            raise _engine_error("open", self.folder, exc) from exc
 
     @property
     def description(self) -> str:
@@ -48,17 +62,26 @@ class EdgePatternStore:
             else f"qdrant-edge at {self.folder}"
         )
 
+    def _run(self, action: str, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BaseException as exc:
+            raise _engine_error(action, self.folder, exc) from exc
+
     def upsert(self, points: list[StoredPoint]) -> None:
         if points:
-            self._shard.update(
-                q.UpdateOperation.upsert_points(
-                    [q.Point(p.id, p.vector, p.payload) for p in points]
-                )
+            operation = q.UpdateOperation.upsert_points(
+                [q.Point(p.id, p.vector, p.payload) for p in points]
             )
+            self._run("write", self._shard.update, operation)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
-            self._shard.update(q.UpdateOperation.delete_points(list[Any](ids)))
+            self._run("write", self._shard.update, q.UpdateOperation.delete_points(list[Any](ids)))
+
+    def flush(self) -> None:
+        """Make what was written durable before the caller records it as indexed."""
+        self._run("flush", self._shard.flush)
 
     def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
         conditions: list[Any] = [
@@ -72,16 +95,16 @@ class EdgePatternStore:
         )
         return [
             Hit(str(p.id), float(p.score), dict(p.payload or {}))
-            for p in self._shard.query(request)
+            for p in self._run("read", self._shard.query, request)
         ]
 
     def count(self) -> int:
-        return int(self._shard.count(q.CountRequest()))
+        return int(self._run("read", self._shard.count, q.CountRequest()))
 
     def close(self) -> None:
         try:
-            self._shard.flush()
-            self._shard.close()
+            self._run("flush", self._shard.flush)
+            self._run("close", self._shard.close)
         finally:
             if self._temporary:
                 shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,5 +1,8 @@
 """A Qdrant server or cluster through ``qdrant-client`` (``onex.store.url``), or its
-``:memory:`` mode. One collection per embedder, so vector spaces never mix."""
+``:memory:`` mode. One collection per embedder, so vector spaces never mix.
+
+Every call has a short timeout (``timeout`` seconds, connect and read): a server that
+refuses or never answers costs a background attempt that long, never a hung thread."""
 
 from __future__ import annotations
 
@@ -14,14 +17,23 @@ COLLECTION_PREFIX = "onex_patterns_"
 
 
 class QdrantServerPatternStore:
-    def __init__(self, url: str, dim: int, embedder_id: str, api_key: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        dim: int,
+        embedder_id: str,
+        api_key: str | None = None,
+        timeout: int = 2,
+    ) -> None:
         self.url = url
         self.collection = COLLECTION_PREFIX + embedder_id.replace("-", "_")
         try:
             self._client: Any = (
                 QdrantClient(":memory:")
                 if url == ":memory:"
-                else QdrantClient(url=url, api_key=api_key, timeout=10, check_compatibility=False)
+                else QdrantClient(
+                    url=url, api_key=api_key, timeout=timeout, check_compatibility=False
+                )
             )
             if not self._client.collection_exists(self.collection):
                 self._client.create_collection(
@@ -69,6 +81,9 @@ class QdrantServerPatternStore:
 
     def count(self) -> int:
         return int(self._call("count", self.collection).count)
+
+    def flush(self) -> None:
+        """The server persists each acknowledged write itself."""
 
     def close(self) -> None:
         self._client.close()
