@@ -7,8 +7,10 @@ messages written about them must read right ("an invoice", "a user", "statuses")
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import inflect
+if TYPE_CHECKING:
+    import inflect
 
 # Words inflect would mangle (data -> datum, sms -> sm) or that are already uncountable.
 _KEEP = frozenset({"data", "sms", "news", "series", "species", "metadata", "status"})
@@ -16,6 +18,10 @@ _KEEP = frozenset({"data", "sms", "news", "series", "species", "metadata", "stat
 
 @cache
 def _engine() -> inflect.engine:
+    """Imported on first use: inflect's import type-checks its own source (typeguard) and
+    costs seconds, which the CLI's other commands and the server's start must not pay."""
+    import inflect
+
     return inflect.engine()
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.index_status import IndexStatus
 from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
 from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
@@ -143,6 +144,7 @@ sys.path.insert(0, {root!r})
 from tests.unit.test_library import handler, path
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+from onex_lsp.learning.index_status import IndexStatus
 from onex_lsp.learning.library import PatternLibrary
 from pathlib import Path
 library = PatternLibrary(Path({data!r}), HashingEmbedder())
@@ -274,3 +276,35 @@ def test_isolated_learning_journals_and_indexes_what_the_worker_extracted(
         assert [c.block.id for c in found] == [report.learned[0].id]
     finally:
         library.close()
+
+
+def test_stats_counts_come_from_the_journal_without_opening_the_index(tmp_path: Path) -> None:
+    """What ``patterns stats`` prints: live blocks per kind, events per type, and how far
+    the index has caught up, read from its metadata (a forgotten block drops out)."""
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    first = library.learn_source(handler(1), path(1)).learned[0]
+    library.learn_source(handler(2), path(2))
+    journal = library.journal
+    assert journal.kind_counts() == {("handler", "aggregation.sum"): 2}
+    assert journal.event_counts() == {"learned": 2}
+    assert [e["type"] for e in journal.events(types={"forgotten"})] == []
+    library.sync()
+    assert library.index_status(2).line().endswith("(hashing-v1-384; 2 of 2 blocks indexed)")
+    journal.forget(first.id)
+    assert journal.kind_counts() == {("handler", "aggregation.sum"): 1}
+    assert [e["block_id"] for e in journal.events(types={"forgotten"})] == [first.id]
+    assert journal.event_counts() == {"learned": 2, "forgotten": 1}
+    assert library.index_status(1).line().endswith("(hashing-v1-384; 1 of 1 blocks indexed)")
+    library.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "line"),
+    [
+        (IndexStatus("qdrant-edge at /d", "e", 3, 3), "qdrant-edge at /d (e; 3 of 3 blocks indexed)"),
+        (IndexStatus("qdrant at http://q", "e", 3, None), "qdrant at http://q (e; a Qdrant server: "
+         "'patterns reindex' rebuilds it from the journal)"),
+    ],
+)  # fmt: skip
+def test_index_status_lines(status: IndexStatus, line: str) -> None:
+    assert status.line() == line

@@ -98,7 +98,7 @@ def test_reading_the_library_loads_no_model(
 
     monkeypatch.setattr(services, "_load_backend", no_model)
     assert _patterns(data, "stats") == 0
-    assert f"({MODEL_ID}; 0 newly indexed)" in capsys.readouterr().out
+    assert f"({MODEL_ID}; 1 of 1 blocks indexed)" in capsys.readouterr().out
     assert _patterns(data, "list") == 0
     block_id = capsys.readouterr().out.splitlines()[1].split()[0]
     for action in (["show", block_id], ["export", str(tmp_path / "x.jsonl")], ["wipe-feedback"]):
@@ -122,13 +122,14 @@ def test_stats_says_which_blocks_wait_for_the_model_instead_of_loading_it(
     with monkeypatch.context() as patched:
         patched.setattr(services, "_load_backend", lambda name: pytest.fail("model loaded"))
         assert _patterns(data, "stats") == 0
-        assert "wait for the server or 'patterns reindex'" in capsys.readouterr().out
+        stats = capsys.readouterr().out
+        assert f"({MODEL_ID}; 0 of 1 blocks indexed; the others wait for the server" in stats
     assert _patterns(data, "reindex") == 0  # embeds: loads MiniLM
     assert "reindexed 1 block(s)" in capsys.readouterr().out
     with monkeypatch.context() as patched:
         patched.setattr(services, "_load_backend", lambda name: pytest.fail("model loaded"))
         assert _patterns(data, "stats") == 0
-        assert f"({MODEL_ID}; 0 newly indexed)" in capsys.readouterr().out
+        assert f"({MODEL_ID}; 1 of 1 blocks indexed)" in capsys.readouterr().out
 
 
 def test_models_prepare_converts_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,6 +65,11 @@ class PatternStats:
         return f"kept {self.kept} of {self.outcomes}"
 
 
+# The journal's event types a pattern's record is made of (the others, such as
+# ``learned``, need not be read to fold it).
+FEEDBACK_EVENTS = frozenset({"shown", "applied", "outcome"})
+
+
 def fold(events: Iterable[Mapping[str, Any]]) -> dict[str, PatternStats]:
     """Per-pattern statistics from journal events (``shown``/``applied``/``outcome``)."""
     stats: dict[str, PatternStats] = {}

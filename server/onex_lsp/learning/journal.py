@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -251,14 +251,19 @@ class Journal:
         return [(int(seq), LearnedBlock.from_json(payload)) for seq, payload in rows]
 
     def kind_counts(self) -> dict[tuple[str, str | None], int]:
-        """Live blocks per (kind, block), counted by SQLite: ``patterns stats`` prints these
-        without decoding every payload."""
+        """Live blocks per (kind, block), from an index: ``patterns stats`` decodes nothing."""
+        query = (
+            "SELECT json_extract(payload, '$.kind'), json_extract(payload, '$.block'), count(*)"
+            " FROM blocks WHERE forgotten = 0 GROUP BY 1, 2"
+        )
         with self._connection() as db:
-            rows = db.execute(
-                "SELECT json_extract(payload, '$.kind'), json_extract(payload, '$.block'),"
-                " count(*) FROM blocks WHERE forgotten = 0 GROUP BY 1, 2"
-            ).fetchall()
+            rows = db.execute(query).fetchall()
         return {(str(kind), block): int(count) for kind, block, count in rows}
+
+    def event_counts(self) -> dict[str, int]:
+        with self._connection() as db:
+            rows = db.execute("SELECT type, count(*) FROM events GROUP BY type").fetchall()
+        return {str(kind): int(count) for kind, count in rows}
 
     def head(self) -> tuple[int, int]:
         """The last block seq and the last forgotten seq: equal heads mean nothing changed
@@ -312,25 +317,31 @@ class Journal:
             ).fetchall()
         return {row[0]: LearnedBlock.from_json(row[1]) for row in rows}
 
-    def events(self, block_id: str | None = None) -> list[dict[str, Any]]:
-        """Every event, oldest first; while the journal is unavailable, the buffered ones."""
+    def events(
+        self, block_id: str | None = None, types: Collection[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every event (of ``types``, if given), oldest first; while the journal is
+        unavailable, the buffered ones."""
+        where = [("block_id = ?", [block_id])] if block_id is not None else []
+        if types is not None:
+            where.append((f"type IN ({', '.join('?' * len(types))})", list(types)))
         query = "SELECT seq, at, type, block_id, payload FROM events"
-        args: tuple[Any, ...] = ()
-        if block_id is not None:
-            query += " WHERE block_id = ?"
-            args = (block_id,)
+        if where:
+            query += " WHERE " + " AND ".join(clause for clause, _ in where)
+        args = [arg for _, values in where for arg in values]
         try:
             with self._connection() as db:
                 rows = db.execute(query + " ORDER BY seq", args).fetchall()
         except JournalUnavailable:
-            rows = [(0, *event) for event in self._buffered if block_id in (None, event[2])]
+            rows = [
+                (0, *event)
+                for event in self._buffered
+                if block_id in (None, event[2]) and (types is None or event[1] in types)
+            ]
         return [
             {"seq": s, "at": at, "type": t, "block_id": b, **json.loads(p)}
             for s, at, t, b, p in rows
         ]
-
-    def cached_embedding(self, embedder: str, text: str) -> list[float] | None:
-        return self.cached_embeddings(embedder, [text]).get(text)
 
     def cached_embeddings(self, embedder: str, texts: list[str]) -> dict[str, list[float]]:
         """The cached vectors of ``texts`` (primary-key lookups, 500 per query)."""
@@ -348,9 +359,6 @@ class Journal:
                 for text_hash, vector in rows:
                     found[by_hash[text_hash]] = [float(x) for x in json.loads(vector)]
         return found
-
-    def cache_embedding(self, embedder: str, text: str, vector: list[float]) -> None:
-        self.cache_embeddings(embedder, [(text, vector)])
 
     def cache_embeddings(self, embedder: str, vectors: list[tuple[str, list[float]]]) -> None:
         """Cache many vectors in one transaction (a bulk index pass commits once)."""

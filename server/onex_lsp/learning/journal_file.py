@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS embeddings (
     PRIMARY KEY (embedder, text_hash)
 );
 CREATE INDEX IF NOT EXISTS events_block ON events (block_id);
+CREATE INDEX IF NOT EXISTS blocks_kind ON blocks
+    (forgotten, json_extract(payload, '$.kind'), json_extract(payload, '$.block'));
 CREATE TABLE IF NOT EXISTS forgotten (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE

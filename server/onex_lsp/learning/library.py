@@ -31,6 +31,7 @@ from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source, describe
 from onex_lsp.learning.datadir import Backoff
 from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.index_keeper import INDEX_DIR, IndexKeeper, StoragePolicy
+from onex_lsp.learning.index_status import IndexStatus, index_status
 from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
 from onex_lsp.learning.module_filter import definitions_only
 from onex_lsp.learning.parameterize import NameContext, instantiate
@@ -165,6 +166,13 @@ class PatternLibrary:
         if not self._keeper.healthy() or self.journal.problem is not None:
             self._supervisor.poke()
         return indexed
+
+    def index_status(self, live: int) -> IndexStatus:
+        """How many of the ``live`` blocks the index holds, read without opening it."""
+        keeper = self._keeper
+        return index_status(
+            keeper.folder(), keeper.embedder.id, keeper.store_url, self.journal, live
+        )
 
     def reindex(self) -> int:
         """Drop the index and rebuild it from the journal."""
