@@ -9,6 +9,7 @@ half-written file; existing files are never overwritten unless asked.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -41,11 +42,32 @@ def confined_path(root: Path, relative: str) -> Path:
     return target
 
 
+def _read_umask() -> int:
+    """The process's umask, read once at import (setting it is process-wide: not a thing
+    to do while other threads may be creating files)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _mode_for(path: Path) -> int:
+    """An existing file keeps its mode (an executable script stays executable); a new one
+    gets what ``open()`` would give it, not mkstemp's private 0600."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 def atomic_write(path: Path, text: str) -> None:
     assert_off_loop(f"writing {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from onex_lsp.workspace_fs import (
     FileExistsConflict,
     UnsafePathError,
+    atomic_write,
     confined_path,
     write_tree,
 )
@@ -48,3 +50,18 @@ def test_overwrite_when_asked_leaves_no_temp_files(tmp_path: Path) -> None:
     assert (tmp_path / "b.py").read_text() == "theirs"
     assert (tmp_path / "pkg" / "a.py").read_text() == "new"
     assert sorted(p.name for p in tmp_path.rglob("*") if p.name.startswith(".")) == []
+
+
+def test_written_files_get_the_usual_mode_and_existing_files_keep_theirs(tmp_path: Path) -> None:
+    """Generated code is the user's: readable like any file they create (umask), not
+    private like the temporary file it is written through; a script stays executable."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    new = tmp_path / "node_x" / "node.py"
+    atomic_write(new, "x = 1\n")
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
+    script = tmp_path / "run.sh"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o750)
+    atomic_write(script, "#!/bin/sh\necho hi\n")
+    assert stat.S_IMODE(script.stat().st_mode) == 0o750
