@@ -10,7 +10,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import code_actions, commands, configuration, documents, hover
+from onex_lsp.lsp import code_actions, commands, configuration, documents, hover, update_actions
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -114,6 +114,10 @@ async def add_handler(
     return await commands.add_handler(ls, uri, operation, suggestion_id)
 
 
+async def update_node(ls: OnexLanguageServer, argument: Any = None) -> dict[str, Any]:
+    return await update_actions.update_node(ls, argument)
+
+
 def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *rest: Any) -> dict[str, Any]:
     return commands.suggestion_applied(ls, suggestion_id, *rest)
 
@@ -147,6 +151,7 @@ FEATURES: list[tuple[str, Any, Any]] = [
 COMMANDS: list[tuple[str, Any]] = [
     ("onex.generateNode", generate_node),
     ("onex.addHandler", add_handler),
+    (update_actions.COMMAND, update_node),
     (APPLIED, suggestion_applied),
     ("onex.showDetectedPatterns", show_detected_patterns),
 ]
