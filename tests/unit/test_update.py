@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from onex_lsp.generation.record import TEMPLATE_VERSION, parse_record, sha256
 from onex_lsp.layout import GENERATION_RECORD
+from tests.conftest import ROOT
 from tests.update_helpers import (
     EXAMPLE,
     edit_contract,
@@ -109,6 +111,25 @@ def test_changed_handler_name_and_module_carry_the_users_code(tmp_path: Path) ->
     assert "async def handle_register_user(" in moved and USER_LINE in moved
     assert not (package / "handlers/handler_create_user.py").exists()
     assert "import handle_register_user" in (package / "node.py").read_text()
+
+
+def test_changed_handler_class_in_the_class_layout_renames_it_in_place(tmp_path: Path) -> None:
+    """A core-packaged contract: its default handler class is the node's entry point."""
+    source = ROOT / "tests/fixtures/real/core/nodes/node_compliance_evidence_effect"
+    package = tmp_path / source.name
+    shutil.copytree(source, package)
+    assert run_cli("generate", str(package / "contract.yaml"))[0] == 0
+    insert_line(package / "handler.py", '"""Handles ', "    # mine")
+    contract = package / "contract.yaml"
+    contract.write_text(
+        contract.read_text().replace(":NodeComplianceEvidenceEffect", ":NodeEvidenceWriter")
+    )
+    status, out, err = _update(package)
+    assert status == 0 and "conflict" not in err, err
+    assert "NodeComplianceEvidenceEffect (handler.py) → NodeEvidenceWriter (handler.py)" in out
+    text = (package / "handler.py").read_text()
+    assert "class NodeEvidenceWriter:\n" in text and "    # mine\n" in text
+    assert "from .handler import NodeEvidenceWriter" in (package / "__init__.py").read_text()
 
 
 def test_changed_model_path_moves_the_model_with_the_users_fields(tmp_path: Path) -> None:

@@ -64,6 +64,8 @@ def update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.dry_run:
         _out(out, "dry run: nothing written")
         return EXIT_OK
+    if not found.changes and not found.deletes and found.record_text == found.record_old:
+        return EXIT_OK
     try:
         write_tree(root, found.writes(), overwrite=True)
         for rel in found.removals():
