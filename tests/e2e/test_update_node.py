@@ -81,6 +81,10 @@ async def test_drift_is_diagnosed_and_update_node_keeps_the_users_lines(
 async def test_update_node_command_takes_the_contract_uri(client: LanguageClient) -> None:
     """What a CodeLens or a key binding runs: ``onex.updateNode {uri}``."""
     package = generated_package(client.workspace_root)  # type: ignore[attr-defined]
+    node = package / "node.py"
+    node.write_text(
+        node.read_text().replace('    "list_users",\n)', '    "list_users",  # mine\n)')
+    )
     edit_contract(package, ("rename", "list_users", "search_users"))
     doc_uri = open_document(client, package / "contract.yaml")
     result = await client.workspace_execute_command_async(
@@ -88,5 +92,8 @@ async def test_update_node_command_takes_the_contract_uri(client: LanguageClient
     )
     assert str(package / "handlers/handler_search_users.py") in result["written"]
     assert str(package / "handlers/handler_list_users.py") in result["removed"]
-    assert result["conflicts"] == []
-    assert "handle_search_users" in (package / "node.py").read_text()
+    text = node.read_text()
+    line = text[: text.index("<<<<<<< yours")].count("\n") + 1
+    assert result["conflicts"] == [f"{node}:{line}"]  # the same line changed on both sides
+    assert '"list_users",  # mine' in text and '"search_users",' in text
+    assert "return await handle_search_users(" in text  # the rest merged cleanly

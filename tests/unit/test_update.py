@@ -245,3 +245,16 @@ def test_update_without_a_package_says_generate_first(tmp_path: Path) -> None:
     contract.write_text(EXAMPLE.read_text())
     status, _, err = run_cli("update", str(contract))
     assert status == 1 and "generate it first" in err
+
+
+def test_a_damaged_record_falls_back_to_additions_only(tmp_path: Path) -> None:
+    package = generated_package(tmp_path)
+    (package / GENERATION_RECORD).write_text("{not json")
+    insert_line(package / "handlers/handler_create_user.py", '"""Create a user record', USER_LINE)
+    edit_contract(package, ("add", "find_user"))
+    status, _, err = _update(package)
+    assert status == 0
+    assert "unreadable generation record" in err and "only additions" in err
+    assert USER_LINE in (package / "handlers/handler_create_user.py").read_text()
+    assert "handle_find_user" in (package / "node.py").read_text()
+    parse_record((package / GENERATION_RECORD).read_text())  # replaced by a good one
