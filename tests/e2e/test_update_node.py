@@ -4,24 +4,27 @@ quick fix and source action, the edit (VS Code: annotated WorkspaceEdit; Neovim:
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
+from pygls.uris import to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
     apply_action,
+    apply_workspace_edit,
     initialize,
     open_document,
     request_actions,
     wait_for,
 )
-from tests.update_helpers import edit_contract, generated_package, insert_line
+from tests.update_helpers import edit_contract, generated_package, insert_line, run_cli
 
 USER_LINE = "    # my audit hook: keep me"
 TITLE = "Update node — 2 operations added, 1 removed"
@@ -97,3 +100,44 @@ async def test_update_node_command_takes_the_contract_uri(client: LanguageClient
     assert result["conflicts"] == [f"{node}:{line}"]  # the same line changed on both sides
     assert '"list_users",  # mine' in text and '"search_users",' in text
     assert "return await handle_search_users(" in text  # the rest merged cleanly
+
+
+def _apply_with_moves(edit: lsp.WorkspaceEdit) -> None:
+    """What VS Code does with the update's edit: renames and deletes included."""
+    for change in edit.document_changes or []:
+        if isinstance(change, lsp.RenameFile):
+            source, target = Path(to_fs_path(change.old_uri)), Path(to_fs_path(change.new_uri))
+            assert not target.exists()
+            source.rename(target)
+        elif isinstance(change, lsp.DeleteFile):
+            Path(to_fs_path(change.uri)).unlink()
+        else:
+            apply_workspace_edit(lsp.WorkspaceEdit(document_changes=[change]))
+
+
+async def test_a_rename_through_the_edit_matches_the_command_line(
+    client: LanguageClient, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    if client.profile != "visual-studio-code":  # type: ignore[attr-defined]
+        pytest.skip("only VS Code applies the edit itself; Neovim runs the command (above)")
+    package = generated_package(client.workspace_root)  # type: ignore[attr-defined]
+    handler = package / "handlers" / "handler_list_users.py"
+    insert_line(handler, "records = await repository.query(filters)", "    records.sort(key=str)")
+    edit_contract(package, ("rename", "list_users", "search_users"))
+    twin = tmp_path_factory.mktemp("cli") / package.name
+    shutil.copytree(package, twin)
+    assert run_cli("update", str(twin / "contract.yaml"))[0] == 0
+
+    doc_uri = open_document(client, package / "contract.yaml")
+    (action,) = await request_actions(client, doc_uri, "source.onex.updateNode", [])
+    assert action.title == "Update node — 1 operation renamed"
+    resolved = await client.code_action_resolve_async(action)
+    assert resolved.edit is not None and resolved.edit.change_annotations is not None
+    assert resolved.edit.change_annotations["move"].needs_confirmation is True
+    _apply_with_moves(resolved.edit)
+
+    def files(folder: Path) -> dict[str, str]:
+        return {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*.py")}
+
+    assert files(package) == files(twin)
+    assert "records.sort(key=str)" in (package / "handlers/handler_search_users.py").read_text()
