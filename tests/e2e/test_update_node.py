@@ -4,6 +4,7 @@ quick fix and source action, the edit (VS Code: annotated WorkspaceEdit; Neovim:
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,19 @@ async def test_update_node_command_takes_the_contract_uri(client: LanguageClient
     assert result["conflicts"] == [f"{node}:{line}"]  # the same line changed on both sides
     assert '"list_users",  # mine' in text and '"search_users",' in text
     assert "return await handle_search_users(" in text  # the rest merged cleanly
+
+    node_uri = open_document(client, node, language="python")  # the conflict is diagnosed
+    await wait_for(lambda: bool(client.diagnostics.get(node_uri)))
+    (conflict,) = client.diagnostics[node_uri]
+    assert conflict.code == "update-conflict" and conflict.range.start.line == line - 1
+    resolved = re.sub(r"<<<<<<< yours\n.*?=======\n(.*?)>>>>>>> [^\n]*\n", r"\1", text, flags=re.S)
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=node_uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=resolved)],
+        )
+    )
+    await wait_for(lambda: not client.diagnostics.get(node_uri))  # resolved: cleared
 
 
 def _apply_with_moves(edit: lsp.WorkspaceEdit) -> None:

@@ -46,6 +46,7 @@ async def did_change_configuration(
 def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
     documents.publish(ls, params.text_document.uri)
     ls.feedback.did_open(params.text_document.uri, params.text_document.text)
+    ls.conflicts.check(ls, params.text_document.uri)
 
 
 def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
@@ -54,6 +55,7 @@ def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) 
     current = ls.workspace.get_text_document(uri).source
     codec = ls.workspace.position_codec
     follow_changes(ls.feedback, uri, params.content_changes, codec, current)
+    ls.conflicts.check(ls, uri)
 
 
 async def did_save(ls: OnexLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
@@ -79,6 +81,7 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
 
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
     documents.close(ls, params.text_document.uri)
+    ls.conflicts.closed(params.text_document.uri)
     ls.feedback.did_close(params.text_document.uri)
 
 
