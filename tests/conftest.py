@@ -14,6 +14,9 @@ import pytest
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import GeneratedPackage, plan_package
+from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
+from onex_lsp.generation.record import build_record
+from onex_lsp.layout import GENERATION_RECORD
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "contracts").glob("*.yaml"))
@@ -57,7 +60,13 @@ def expected_package(contract_path: Path, workspace: Path) -> tuple[Path, dict[s
     assert result.contract is not None, result.issues
     where = Location(contract_path.resolve(), workspace.resolve())
     generated = plan_package(result.contract, where)
-    return workspace.resolve() / generated.plan.package, package_files(generated)
+    return workspace.resolve() / generated.plan.package, recorded_files(generated)
+
+
+def recorded_files(generated: GeneratedPackage) -> dict[str, str]:
+    """The package's files with the generation record that generating writes beside them."""
+    record = build_record(generated, generated.files, DEFAULT_THRESHOLD)
+    return {**package_files(generated), GENERATION_RECORD: record}
 
 
 def package_files(generated: GeneratedPackage) -> dict[str, str]:

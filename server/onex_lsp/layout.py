@@ -205,3 +205,12 @@ def handler_file_operation(path_parts: tuple[str, ...]) -> str | None:
     if not (name.startswith(HANDLER_MODULE_PREFIX) and name.endswith(".py")):
         return None
     return name.removeprefix(HANDLER_MODULE_PREFIX).removesuffix(".py") or None
+
+
+GENERATION_RECORD = ".onex_generated.json"
+
+
+def generation_record(package: str) -> str:
+    """The generation record of a package folder (relative POSIX path in, same out): what
+    ``generate`` wrote there, so ``update`` can rebuild the exact merge base."""
+    return f"{package}/{GENERATION_RECORD}" if package not in ("", ".") else GENERATION_RECORD

@@ -20,7 +20,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
-from tests.conftest import ROOT
+from tests.conftest import ROOT, recorded_files
 from tests.e2e.lsp_client import (
     PROFILES,
     SERVER_COMMAND,
@@ -72,7 +72,8 @@ async def test_generate_node_writes_what_the_cli_writes(client: LanguageClient) 
     package = workspace / "node_user_management_effect"
     contract = load_contract(EXAMPLE.read_text(), str(contract_path)).contract
     assert contract is not None
-    expected = plan_package(contract, Location(contract_path, workspace)).files
+    generated = plan_package(contract, Location(contract_path, workspace))
+    expected = {f"{package.name}/{rel}": text for rel, text in recorded_files(generated).items()}
     written = {
         p.relative_to(workspace).as_posix(): p.read_text()
         for p in package.rglob("*")

@@ -30,7 +30,7 @@ import pytest
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
-from tests.conftest import ROOT, package_files
+from tests.conftest import ROOT, recorded_files
 
 HERE = Path(__file__).parent
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
@@ -216,7 +216,7 @@ def test_vscode_generates_the_node_package(tools: Tools, tmp_path: Path) -> None
     contract = load_contract(EXAMPLE.read_text(), str(EXAMPLE)).contract
     assert contract is not None
     generated = plan_package(contract, Location(Path("/w") / EXAMPLE.name, Path("/w")))
-    planned = package_files(generated)
+    planned = recorded_files(generated)
     name = generated.plan.package.name
     expected = [f"{name}/node.py", f"{name}/handlers/handler_create_user.py"]
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from onex_lsp.contract.model import ContractIssue
 from onex_lsp.generation.existing import blocking, reconcile
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import GeneratedPackage, plan_package
+from onex_lsp.generation.record import record_path, with_record
 from onex_lsp.identifiers import IdentifierError
 from onex_lsp.positions import human_location
 from onex_lsp.workspace_fs import UnsafePathError, read_texts, write_tree
@@ -99,6 +100,8 @@ def _write(
     folder = root / str(package.plan.package)
     existing = read_texts(root, list(package.files))
     plan = reconcile(package.files, existing, force=args.force)
+    record = record_path(package.plan)
+    plan = with_record(package, plan, args.threshold, read_texts(root, [record])[record])
     in_the_way = blocking(package.plan.code_paths(), plan)
     if in_the_way:
         _out(err, f"error: {len(in_the_way)} file(s) already hold your code (--force overwrites):")

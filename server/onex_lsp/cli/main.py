@@ -11,6 +11,7 @@ from pathlib import Path
 from onex_lsp import __version__
 from onex_lsp.cli import models as cli_models
 from onex_lsp.cli import patterns as cli_patterns
+from onex_lsp.cli import update as cli_update
 from onex_lsp.cli.generate import EXIT_OK, generate
 from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
 
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="what goes to the client's log and to stderr",
     )  # fmt: skip
+    cli_update.add_command(commands)
     cli_patterns.add_commands(commands)
     cli_models.add_commands(commands)
     return parser
@@ -132,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
         return generate(args, sys.stdout, sys.stderr)
+    if args.command == "update":
+        return cli_update.update(args, sys.stdout, sys.stderr)
     if args.command == "serve":
         return serve(args)
     if args.command in ("learn", "patterns"):

@@ -91,3 +91,57 @@ def merge3(base: str, ours: str, theirs: str) -> Merge:
         else:
             edits.append(LineEdit(place[0], place[1], text))
     return Merge(tuple(edits), tuple(conflicts))
+
+
+CONFLICT_OURS = "<<<<<<< yours\n"
+CONFLICT_SPLIT = "=======\n"
+CONFLICT_THEIRS = ">>>>>>> onex-lsp update (generated from the contract now)\n"
+
+
+@dataclass(frozen=True)
+class MergedText:
+    """A whole-file three-way merge; ``conflicts`` are the 0-based lines of each
+    ``<<<<<<<`` marker in ``text``."""
+
+    text: str
+    conflicts: tuple[int, ...]
+
+
+def _anchors(old: list[str], mine: list[str], new: list[str]) -> list[tuple[int, int, int]]:
+    """Base lines both sides left as they were: (base, ours, theirs), increasing in all."""
+    to_ours = _base_to_ours(old, mine)
+    to_theirs = _base_to_ours(old, new)
+    return [
+        (i, to_ours[i], to_theirs[i]) for i in range(len(old)) if i in to_ours and i in to_theirs
+    ]
+
+
+def _ended(lines: list[str]) -> list[str]:
+    """A final line without its newline gets one, so markers start on a line of their own."""
+    return [*lines[:-1], lines[-1] + "\n"] if lines and not lines[-1].endswith("\n") else lines
+
+
+def merge_text(base: str, ours: str, theirs: str) -> MergedText:
+    """diff3: between lines all three share, take the side that changed; where both
+    changed differently, keep both inside conflict markers (yours first)."""
+    old = base.splitlines(keepends=True)
+    mine = ours.splitlines(keepends=True)
+    new = theirs.splitlines(keepends=True)
+    out: list[str] = []
+    conflicts: list[int] = []
+    prev = (-1, -1, -1)
+    for anchor in [*_anchors(old, mine, new), (len(old), len(mine), len(new))]:
+        b = old[prev[0] + 1 : anchor[0]]
+        o = mine[prev[1] + 1 : anchor[1]]
+        t = new[prev[2] + 1 : anchor[2]]
+        if o in (b, t):
+            out += t
+        elif t == b:
+            out += o
+        else:
+            conflicts.append(len(out))
+            out += [CONFLICT_OURS, *_ended(o), CONFLICT_SPLIT, *_ended(t), CONFLICT_THEIRS]
+        if anchor[0] < len(old):
+            out.append(mine[anchor[1]])
+        prev = anchor
+    return MergedText("".join(out), tuple(conflicts))

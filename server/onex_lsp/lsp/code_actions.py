@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from onex_lsp.lsp import package_actions
+from onex_lsp.lsp import package_actions, update_actions
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document
 from onex_lsp.lsp.suggestions import ADD_HANDLER_KIND, GENERATE_NODE_KIND, INSERT_PATTERN_KIND
@@ -23,7 +23,7 @@ from onex_lsp.lsp.suggestions import ADD_HANDLER_KIND, GENERATE_NODE_KIND, INSER
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
-KINDS = [GENERATE_NODE_KIND, ADD_HANDLER_KIND, INSERT_PATTERN_KIND]
+KINDS = [GENERATE_NODE_KIND, update_actions.UPDATE_NODE_KIND, ADD_HANDLER_KIND, INSERT_PATTERN_KIND]
 _ADD_HANDLER_CODES = ("missing-handler", "handler-name-drift")
 
 
@@ -47,6 +47,11 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
                 actions += await package_actions.generate_actions(ls, uri, parsed.path, contract)
             if offered.add_handler and _wanted(ADD_HANDLER_KIND, only):
                 actions += _add_handler_actions(ls, uri, diagnostics)
+            source, fix = _wanted(update_actions.UPDATE_NODE_KIND, only), _wanted("quickfix", only)
+            if source or fix:
+                actions += await update_actions.update_actions(
+                    ls, uri, parsed.path, contract, diagnostics, source, fix
+                )
     elif offered.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
         path = uri_to_path(uri)
         actions += await package_actions.insert_actions(ls, uri, path) if path else []
@@ -123,6 +128,8 @@ async def resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAct
     elif kind == "addHandler":
         operation = str(data.get("operation"))
         await package_actions.resolve_add_handler(ls, action, uri, operation, suggestion_id)
+    elif kind == "updateNode":
+        await update_actions.resolve_update(ls, action, uri, suggestion_id)
     elif kind == "insertPattern":
         variant = data.get("variant")
         await package_actions.resolve_insert(ls, action, uri, suggestion_id, variant)

@@ -96,7 +96,8 @@ class GenerateJob:
 def generate_job(bench: Workbench, contract: Contract, path: Path, variant: Variant) -> GenerateJob:
     """The package a generate action's variant writes, checked against the disk."""
     generated = variant_package(bench, contract, path, variant)
-    return GenerateJob(generated, packages.writes_for(generated), planned_blocks(generated))
+    writes = packages.recorded(packages.writes_for(generated), bench.threshold)
+    return GenerateJob(generated, writes, planned_blocks(generated))
 
 
 def planned_blocks(generated: GeneratedPackage, operation: str | None = None) -> list[PlannedBlock]:

@@ -10,7 +10,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import code_actions, commands, configuration, documents, hover
+from onex_lsp.lsp import code_actions, commands, configuration, documents, hover, update_actions
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -46,6 +46,7 @@ async def did_change_configuration(
 def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
     documents.publish(ls, params.text_document.uri)
     ls.feedback.did_open(params.text_document.uri, params.text_document.text)
+    ls.conflicts.check(ls, params.text_document.uri)
 
 
 def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
@@ -54,6 +55,7 @@ def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) 
     current = ls.workspace.get_text_document(uri).source
     codec = ls.workspace.position_codec
     follow_changes(ls.feedback, uri, params.content_changes, codec, current)
+    ls.conflicts.check(ls, uri)
 
 
 async def did_save(ls: OnexLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
@@ -79,6 +81,7 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
 
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
     documents.close(ls, params.text_document.uri)
+    ls.conflicts.closed(params.text_document.uri)
     ls.feedback.did_close(params.text_document.uri)
 
 
@@ -114,6 +117,10 @@ async def add_handler(
     return await commands.add_handler(ls, uri, operation, suggestion_id)
 
 
+async def update_node(ls: OnexLanguageServer, argument: Any = None) -> dict[str, Any]:
+    return await update_actions.update_node(ls, argument)
+
+
 def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *rest: Any) -> dict[str, Any]:
     return commands.suggestion_applied(ls, suggestion_id, *rest)
 
@@ -147,6 +154,7 @@ FEATURES: list[tuple[str, Any, Any]] = [
 COMMANDS: list[tuple[str, Any]] = [
     ("onex.generateNode", generate_node),
     ("onex.addHandler", add_handler),
+    (update_actions.COMMAND, update_node),
     (APPLIED, suggestion_applied),
     ("onex.showDetectedPatterns", show_detected_patterns),
 ]

@@ -8,7 +8,10 @@ from pathlib import Path
 from onex_lsp.contract.model import Contract, ContractIssue, ContractResult, Severity
 from onex_lsp.generation.code_drift import name_drift
 from onex_lsp.generation.drift import missing_handlers
+from onex_lsp.generation.node_drift import contract_drift, drift_issue
+from onex_lsp.generation.record import record_path
 from onex_lsp.lsp import packages
+from onex_lsp.workspace_fs import read_texts
 
 
 def package_issues(
@@ -27,7 +30,15 @@ def package_issues(
         )
         for note in state.plan.notes
     ]  # fmt: skip
-    return issues + _missing(contract, state)
+    return issues + _missing(contract, state) + _node_drift(contract, state)
+
+
+def _node_drift(contract: Contract, state: packages.PackageState) -> list[ContractIssue]:
+    """Operations, handlers, models or templates that differ from the generation record."""
+    record = record_path(state.plan)
+    text = read_texts(Path(state.plan.root), [record])[record] if state.exists else None
+    drift = contract_drift(contract, state.plan, text) if text is not None else None
+    return [drift_issue(contract, drift)] if drift is not None and drift.any else []
 
 
 def _missing(contract: Contract, state: packages.PackageState) -> list[ContractIssue]:

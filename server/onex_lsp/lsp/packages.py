@@ -6,7 +6,7 @@ Everything here reads the disk, so callers run it in a worker thread
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from onex_lsp.contract.files import read_contract
@@ -14,6 +14,7 @@ from onex_lsp.contract.model import Contract
 from onex_lsp.generation.existing import Reconciled, blocking, is_stub, reconcile
 from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
 from onex_lsp.generation.pipeline import GeneratedPackage
+from onex_lsp.generation.record import record_path, with_record
 from onex_lsp.loop_guard import assert_off_loop
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.workspace_fs import read_texts
@@ -79,6 +80,14 @@ def writes_for(generated: GeneratedPackage, *, force: bool = False) -> Writes:
     return Writes(
         generated, reconciled, existing, blocking(generated.plan.code_paths(), reconciled)
     )
+
+
+def recorded(writes: Writes, threshold: float) -> Writes:
+    """Blocking: ``writes`` plus the package's generation record (``update`` merges from it)."""
+    path = record_path(writes.generated.plan)
+    current = read_texts(Path(writes.generated.plan.root), [path])[path]
+    reconciled = with_record(writes.generated, writes.reconciled, threshold, current)
+    return replace(writes, reconciled=reconciled, existing={**writes.existing, path: current})
 
 
 def path_of(uri: str) -> Path | None:

@@ -34,6 +34,7 @@ from onex_lsp.lsp.feedback_session import (
 from onex_lsp.lsp.learning_session import LearningSession
 from onex_lsp.lsp.log import ClientLogHandler
 from onex_lsp.lsp.suggestions import SuggestionRegistry
+from onex_lsp.lsp.update_conflicts import ConflictMarkers
 from onex_lsp.settings import NotificationLevel, Settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class OnexLanguageServer(LanguageServer):
         self.log_handler = ClientLogHandler(self)
         journal = JournalWriter()
         self.documents = OpenContracts()
+        self.conflicts = ConflictMarkers()  # blocks an update left in Python files
         self.suggestions = SuggestionRegistry()
         self.learning = LearningSession(journal)
         self.feedback = FeedbackSession(journal)
