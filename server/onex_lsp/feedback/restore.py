@@ -40,6 +40,9 @@ def unfinished_blocks(events: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
             inserted=tuple(e["inserted"]),
             applied_at=float(e["applied_at"]),
             done=tuple(sorted(done.get(e["block_id"], ()))),
+            family=str(e.get("family") or ""),
+            builtin=tuple(e.get("builtin") or ()),
+            module=str(e.get("module") or ""),
         )
         function = str(e.get("function") or layout.handler_function(str(e["operation"])))
         found.append(Unfinished(block, function))

@@ -4,6 +4,12 @@ Pure: folds journal events into ``PatternStats``. The keep rate is the mean of a
 posterior whose prior comes from the pattern's own confidence (a built-in detection
 score, or 0.8 for a learned block) with the weight of ``PRIOR_STRENGTH`` observations;
 a modified block counts half kept, half reverted.
+
+Lineage: a learned block derived from another learned block belongs to its family (the
+first learned ancestor is the family's root). Outcomes of any member are also folded
+into the family's record (``family_key``), so a style reverted through one sibling
+counts against all of them; a ``superseded`` event retires a block from being the
+default once a kept, modified child of it exists.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from onex_lsp.layout import is_learned_key
+
 PRIOR_STRENGTH = 8.0
 LEARNED_PRIOR = 0.8
 DEFAULT_BUILTIN_PRIOR = 0.85  # for reports, where the detection confidence is not at hand
@@ -19,6 +27,16 @@ VALIDATED_AFTER = 3  # keeps
 VALIDATED_RATE = 0.6
 DEMOTED_RATE = 0.4
 REVERT_STREAK_LIMIT = 2
+FAMILY_PREFIX = "family:"
+
+
+def family_key(root: str) -> str:
+    """The stats key of the family rooted at the learned pattern ``root``."""
+    return FAMILY_PREFIX + root
+
+
+def is_family_key(key: str) -> bool:
+    return key.startswith(FAMILY_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,7 @@ class PatternStats:
     outcomes: int = 0
     revert_streak: int = 0
     last_used: float = 0.0
+    superseded_by: str = ""  # the kept, modified child that replaced it as the default
 
     def keep_estimate(self, prior: float) -> float:
         alpha = prior * PRIOR_STRENGTH + self.kept + 0.5 * self.modified
@@ -62,6 +81,8 @@ class PatternStats:
             return ""
         if self.not_preferred:
             return f"reverted {self.reverted} of {self.outcomes} — not preferred"
+        if self.reverted and not self.kept:
+            return f"reverted {self.reverted} of {self.outcomes}"
         return f"kept {self.kept} of {self.outcomes}"
 
 
@@ -77,8 +98,13 @@ def apply_event(stats: dict[str, PatternStats], event: Mapping[str, Any]) -> Non
     """Fold one more event into ``stats``: what keeps them current without re-reading the
     journal."""
     pattern = event.get("pattern")
-    if isinstance(pattern, str):
-        stats[pattern] = _updated(stats.get(pattern, PatternStats(pattern)), event)
+    if not isinstance(pattern, str):
+        return
+    stats[pattern] = _updated(stats.get(pattern, PatternStats(pattern)), event)
+    if is_learned_key(pattern) and event.get("type") in ("applied", "outcome"):
+        family = event.get("family")
+        key = family_key(family if isinstance(family, str) and family else pattern)
+        stats[key] = _updated(stats.get(key, PatternStats(key)), event)
 
 
 def _updated(current: PatternStats, event: Mapping[str, Any]) -> PatternStats:
@@ -102,4 +128,6 @@ def _updated(current: PatternStats, event: Mapping[str, Any]) -> PatternStats:
             outcomes=current.outcomes + 1,
             revert_streak=current.revert_streak + 1 if outcome == "reverted" else 0,
         )
+    elif kind == "superseded":
+        current = replace(current, superseded_by=str(event.get("by") or ""))
     return current

@@ -74,7 +74,8 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
     if ls.learning.accepted_suggestion(resolved) is None:
         return
     text = ls.workspace.get_text_document(uri).source
-    await ls.learning.learn_saved(path, text, ls.feedback.pattern_in(uri))
+    links = await ls.learning.learn_saved(path, text, ls.feedback.saved(uri, text))
+    ls.feedback.derived(uri, links)
 
 
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:

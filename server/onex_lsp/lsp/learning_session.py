@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,10 @@ from onex_lsp import services
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import LearnedOption
+from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.library import PatternLibrary, learned_options
+from onex_lsp.learning.lineage import Origin
 from onex_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,25 +107,30 @@ class LearningSession:
                 return suggestion
         return None
 
-    async def learn_saved(self, path: Path, text: str, parent: str | None) -> None:
-        """Learn the blocks of a saved file in a worker process, one file at a time."""
+    async def learn_saved(
+        self, path: Path, text: str, origins: Sequence[Origin]
+    ) -> list[tuple[str, str]]:
+        """Learn the blocks of a saved file in a worker process, one file at a time; each
+        handler is linked to the followed block it came from (``origins``). Returns the
+        new links: (parent pattern key, new block's key)."""
         library = self._library
         if library is None:
-            return
+            return []
         async with self._learning:
             try:
                 learn = functools.partial(
-                    library.learn_source, text, str(path), parent_id=parent, isolated=True
+                    library.learn_source, text, str(path), origins=origins, isolated=True
                 )
                 report = await asyncio.to_thread(learn)
             except Exception as exc:
                 log.error("learning from %s failed: %s", path, exc)
-                return
+                return []
         if report.error:
             log.info("not learned (the file does not parse): %s", report.error)
-            return
+            return []
         log.info("learned %d new block(s) from %s (%d found)", len(report.learned), path.name,
                  report.seen)  # fmt: skip
+        return [(b.parent_id, learned_key(b.id)) for b in report.learned if b.parent_id]
 
     async def stop(self) -> None:
         if self._model_task is not None:
