@@ -271,16 +271,32 @@ def _check(placeholder: str, concrete: str) -> None:
 
 
 def fingerprint(template: str) -> str:
-    """Structure, not formatting: the AST of the template, without docstrings."""
-    return fingerprint_tree(ast.parse(template))
+    """Content, not formatting: the template's AST with its docstrings (whitespace
+    collapsed) and the text of its comments."""
+    return fingerprint_tree(ast.parse(template), template)
 
 
-def fingerprint_tree(tree: ast.Module) -> str:
-    """``fingerprint`` of an already parsed template (the tree loses its docstrings)."""
+def fingerprint_tree(tree: ast.Module, source: str) -> str:
+    """``fingerprint`` of an already parsed template (its docstrings are normalised in
+    place): a docstring- or comment-only fix is a new block, re-indenting is not."""
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             value = body[0].value
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]
-    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()
+                value.value = " ".join(value.value.split())
+    comments = "\n".join(_comments(source))
+    dump = ast.dump(tree, annotate_fields=False) + "\0" + comments
+    return hashlib.sha256(dump.encode()).hexdigest()
+
+
+def _comments(source: str) -> list[str]:
+    """Each comment's words (``#  TODO: x`` -> ``TODO: x``); none when it does not tokenize."""
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found.append(" ".join(token.string.lstrip("#").split()))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return found
