@@ -8,21 +8,43 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
+from pytest_lsp.client import make_test_lsp_client
 
 from tests.conftest import generate, package_files
-from tests.e2e.lsp_client import apply_action, open_document, wait_for
+from tests.e2e.lsp_client import (
+    SERVER_COMMAND,
+    SERVER_ENV,
+    apply_action,
+    initialize,
+    open_document,
+    request_actions,
+    wait_for,
+)
 from tests.e2e.test_feedback_loop import (
     HOUSE,
+    OPTIONS,
     actions_for,
     contract_text,
     learn_house_style,
     outcomes,
     revert,
-    start,
     stop,
 )
 
+# Outcomes decided after 15 s: learning a save may take seconds on a busy machine, and
+# the deletes below must come before the blocks are judged kept.
+PATIENT = {"onex": {**OPTIONS["onex"], "feedback": {"checkpoints": [1, 15], "tickSeconds": 0.2}}}
 CHILD = '    record.setdefault("source", "api")  # house style, second line\n'
+
+
+async def start(workspace: Path) -> LanguageClient:
+    client = make_test_lsp_client()
+    await client.start_io(*SERVER_COMMAND, env=SERVER_ENV)
+    await initialize(client, "visual-studio-code", workspace, PATIENT)
+    await wait_for(
+        lambda: any(m.message.startswith("pattern library:") for m in client.log_messages)
+    )
+    return client
 
 
 def handler_of(contract: Path, entity: str) -> Path:
@@ -81,7 +103,7 @@ async def test_reverting_a_family_twice_through_siblings_then_keeping_it(tmp_pat
         assert all(a.title.endswith("not preferred") for a in members), titles
         child = [a for a in members if "create_order" in a.title]
         await apply_action(client, child[0])
-        await wait_for(lambda: outcomes(client, "kept") >= 1, timeout=20)
+        await wait_for(lambda: outcomes(client, "kept") >= 1, timeout=40)
 
         # 4. Kept once: the family is back as the default.
         contract, actions = await actions_for(client, tmp_path, "refund")
@@ -89,6 +111,18 @@ async def test_reverting_a_family_twice_through_siblings_then_keeping_it(tmp_pat
         assert "+ your learned blocks (create_refund; kept 1 of 3)" in actions[0].title, [
             a.title for a in actions
         ]
+
+        # 5. From the handler it wrote, the user forgets the whole family.
+        await apply_action(client, actions[0])
+        doc = open_document(client, handler_of(contract, "refund"), language="python")
+        forget = await request_actions(client, doc, "refactor.onex.forgetPattern")
+        titles = [a.title for a in forget]
+        (whole,) = [a for a in forget if "whole family" in a.title]
+        assert whole.title.endswith("(kept 1 of 3)"), titles
+        await apply_action(client, whole)
+        await wait_for(lambda: any("forgot 2 learned" in m.message for m in client.log_messages))
+        contract, actions = await actions_for(client, tmp_path, "payment")
+        assert not any("learned" in a.title for a in actions), [a.title for a in actions]
     finally:
         await stop(client)
 

@@ -373,6 +373,8 @@ def learned_option(
     except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
         return None
     origin = "/".join(Path(learned.origin_file).parts[-3:])
+    if learned.operation:  # the function it came from
+        origin = f"{layout.handler_function(learned.operation)} in {origin}"
     return LearnedOption(learned.id, module_text, origin, similarity)
 
 

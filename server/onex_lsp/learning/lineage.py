@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from onex_lsp.layout import LEARNED_PREFIX, is_learned_key, learned_key
 from onex_lsp.learning.learned_block import LearnedBlock
@@ -68,3 +69,25 @@ def family_root(
         current = found
         seen.add(found.id)
     return learned_key(current.id)
+
+
+def family_members(blocks: Iterable[LearnedBlock], root: str) -> list[str]:
+    """The ids of the live blocks whose family root is the learned key ``root``."""
+    by_id = {b.id: b for b in blocks}
+
+    def get_many(ids: list[str]) -> dict[str, LearnedBlock]:
+        return {i: by_id[i] for i in ids if i in by_id}
+
+    return [b.id for b in by_id.values() if family_root(b, get_many) == root]
+
+
+def to_forget(journal: Any, key: str, family: bool) -> list[str]:
+    """Blocking: the block ``key`` names, or (``family``) every live member of its family."""
+    block_id = key.removeprefix(LEARNED_PREFIX)
+    found = journal.get(block_id)
+    if found is None:
+        return []
+    if not family:
+        return [block_id]
+    root = family_root(found, journal.get_many)
+    return family_members((b for _, b in journal.blocks()), root)

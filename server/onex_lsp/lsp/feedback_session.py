@@ -184,6 +184,14 @@ class FeedbackSession:
                     self.record("superseded", None, {"pattern": previous, "by": child})
                 self._children[block.block_id] = child
 
+    def learned_in(self, uri: str) -> list[tuple[str, str]]:
+        """(learned pattern, family root) of the blocks followed in ``uri``."""
+        return [
+            (b.pattern, b.family or b.pattern)
+            for b in self._tracker.pending()
+            if b.uri == uri and layout.is_learned_key(b.pattern)
+        ]
+
     def follows(self, uri: str) -> bool:
         return any(b.uri == uri for b in self._tracker.pending())
 

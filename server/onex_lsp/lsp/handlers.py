@@ -10,7 +10,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import code_actions, commands, configuration, documents, hover
+from onex_lsp.lsp import code_actions, commands, configuration, documents, forget, hover
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -123,6 +123,10 @@ async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, 
     return await commands.show_detected_patterns(ls, uri)
 
 
+async def forget_pattern(ls: OnexLanguageServer, key: Any, family: Any = False) -> dict[str, Any]:
+    return await forget.forget_pattern(ls, key, family)
+
+
 _PYTHON_FILES = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
 )
@@ -150,4 +154,5 @@ COMMANDS: list[tuple[str, Any]] = [
     ("onex.addHandler", add_handler),
     (APPLIED, suggestion_applied),
     ("onex.showDetectedPatterns", show_detected_patterns),
+    (forget.FORGET_COMMAND, forget_pattern),
 ]

@@ -24,7 +24,7 @@ from onex_lsp.generation.ranking import LearnedOption
 from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.library import PatternLibrary, learned_options
-from onex_lsp.learning.lineage import Origin
+from onex_lsp.learning.lineage import Origin, to_forget
 from onex_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,25 @@ class LearningSession:
         log.info("learned %d new block(s) from %s (%d found)", len(report.learned), path.name,
                  report.seen)  # fmt: skip
         return [(b.parent_id, learned_key(b.id)) for b in report.learned if b.parent_id]
+
+    async def forget(self, key: str, family: bool) -> list[str]:
+        """Stop using the learned block ``key`` (or its whole family); the journal keeps
+        them as forgotten. Returns the ids forgotten."""
+        library = self._library
+        if library is None:
+            return []
+
+        def forget() -> list[str]:
+            ids = to_forget(library.journal, key, family)
+            forgotten = [i for i in ids if library.journal.forget(i)]
+            library.sync(polite=True)
+            return forgotten
+
+        try:
+            return await asyncio.to_thread(forget)
+        except Exception as exc:
+            log.error("could not forget %s: %s", key, exc)
+            return []
 
     async def stop(self) -> None:
         if self._model_task is not None:
