@@ -122,9 +122,15 @@ def test_each_spelling_becomes_its_placeholder(operation: str, source: str, temp
 def test_an_entity_equal_to_the_node_name_is_the_entity_where_it_stands_alone() -> None:
     context = NameContext("invoice", "effect", "create_invoice")
     template = parameterize("invoice = ModelInvoiceInput()  # an invoice\n", context)
-    assert template == "__ONEX_ENTITY__ = __ONEX_INPUT_CLASS__()  # an __ONEX_ENTITY_WORDS__\n"
+    assert template == "__ONEX_ENTITY__ = __ONEX_INPUT_CLASS__()  # __ONEX_ENTITY_ARTICLE_WORDS__\n"
 
 
 def test_a_prose_name_outside_a_string_is_refused() -> None:
     with pytest.raises(ValueError):
         instantiate("x = __ONEX_ENTITY_KEBAB__\n", NameContext("", "effect", "get_purchase_order"))
+
+
+def test_the_article_follows_the_entity() -> None:
+    template = parameterize("# Create an invoice.\n", NameContext("", "effect", "create_invoice"))
+    assert template == "# Create __ONEX_ENTITY_ARTICLE_WORDS__.\n"
+    assert instantiate(template, NameContext("", "effect", "create_user")) == "# Create a user.\n"

@@ -116,12 +116,13 @@ class NameContext:
 
 # Case forms of a snake_case name: identifier forms, then prose (strings and comments only).
 IDENTIFIER_FORMS = ("", "PASCAL", "CAMEL", "UPPER")
-PROSE_FORMS = ("WORDS", "SENTENCE", "KEBAB")
+PROSE_FORMS = ("WORDS", "SENTENCE", "KEBAB", "ARTICLE_WORDS")
 
 
 def case_forms(base: str, snake: str) -> dict[str, str]:
     """``purchase_order`` as ``PurchaseOrder``, ``purchaseOrder``, ``PURCHASE_ORDER``,
-    ``purchase order``, ``Purchase order`` and ``purchase-order``, by placeholder."""
+    ``purchase order``, ``Purchase order``, ``purchase-order`` and ``a purchase order``,
+    by placeholder."""
     words = snake.split("_")
     spelled = {
         "": snake,
@@ -131,12 +132,13 @@ def case_forms(base: str, snake: str) -> dict[str, str]:
         "WORDS": " ".join(words),
         "SENTENCE": " ".join(words).capitalize(),
         "KEBAB": "-".join(words),
+        "ARTICLE_WORDS": english.article(" ".join(words)) + " " + " ".join(words),  # an order
     }
     return {f"__ONEX_{base}{'_' + form if form else ''}__": text for form, text in spelled.items()}
 
 
 def _is_prose(placeholder: str) -> bool:
-    return placeholder.strip("_").rsplit("_", 1)[-1] in PROSE_FORMS
+    return placeholder.strip("_").rsplit("_", 1)[-1] in PROSE_FORMS  # ARTICLE_WORDS ends WORDS
 
 
 def prose_spans(source: str) -> list[tuple[int, int, bool]]:
