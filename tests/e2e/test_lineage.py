@@ -18,6 +18,7 @@ from tests.e2e.lsp_client import (
     initialize,
     open_document,
     request_actions,
+    uri,
     wait_for,
 )
 from tests.e2e.test_feedback_loop import (
@@ -67,6 +68,17 @@ def edit_and_save(client: LanguageClient, path: Path, text: str) -> None:
     )
 
 
+async def hover_operation(client: LanguageClient, contract: Path, operation: str) -> str:
+    lines = contract.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines) if f"operation: {operation}" in text)
+    at = lsp.Position(line=line, character=lines[line].index(operation) + 1)
+    found = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri(contract)), position=at)
+    )
+    assert found is not None and isinstance(found.contents, lsp.MarkupContent)
+    return found.contents.value
+
+
 def learned_from(client: LanguageClient, name: str) -> list[str]:
     return [m.message for m in client.log_messages if f"block(s) from {name}" in m.message]
 
@@ -101,6 +113,9 @@ async def test_reverting_a_family_twice_through_siblings_then_keeping_it(tmp_pat
         members = [a for a in actions if "create_ticket learned from" in a.title]
         assert len(members) == 2, titles
         assert all(a.title.endswith("not preferred") for a in members), titles
+        hover = await hover_operation(client, contract, "create_ticket")
+        assert "Your learned blocks:" in hover and "handle_create_order in" in hover, hover
+        assert "reverted 2 of 2 — not preferred" in hover, hover
         child = [a for a in members if "create_order" in a.title]
         await apply_action(client, child[0])
         await wait_for(lambda: outcomes(client, "kept") >= 1, timeout=40)
