@@ -27,7 +27,7 @@ def _engine() -> inflect.engine:
 
 def singular(word: str) -> str:
     """``invoices`` -> ``invoice``; a word that is already singular is returned as is."""
-    if not word or word in _KEEP or word.endswith("ss"):
+    if not word or word in _KEEP or word.endswith(("ss", "is", "us")):
         return word
     found = _engine().singular_noun(word)
     return found if isinstance(found, str) and found else word

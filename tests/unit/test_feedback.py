@@ -12,6 +12,7 @@ from onex_lsp.feedback.tracker import (
     TextChange,
     TrackedBlock,
     change_from_texts,
+    diff_changes,
     move_range,
     retention,
     token_hashes,
@@ -242,3 +243,45 @@ def test_two_reverts_in_a_row_demote_until_kept() -> None:
 def test_no_outcomes_means_the_prior() -> None:
     assert PatternStats("p").keep_estimate(0.7) == 0.7
     assert PatternStats("p").summary() == ""
+
+
+# (old, new): a full-text sync of edits around the tracked block
+FULL_SYNC_CASES = [
+    (DOC, "# a new first line\n" + DOC),
+    (DOC, DOC + "\n# a comment at the end\n"),
+    (DOC, "import os\n" + DOC.replace(BLOCK, BLOCK + "\n\nX = 1\n")),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), FULL_SYNC_CASES)
+def test_a_full_sync_diff_moves_only_what_changed(old: str, new: str) -> None:
+    """Edits above and below a block, sent as one full text, leave its text and its
+    retention alone (one replacement spanning both would join the block)."""
+    changes = diff_changes(old, new)
+    text = old
+    for change in changes:
+        text = text[: change.start] + change.text + text[change.end :]
+    assert text == new
+    clock = Clock()
+    t, _docs = tracker(clock, old)
+    t.did_change("file:///x.py", changes, new)
+    block = t.blocks["b1"]
+    assert new[block.start : block.end] == BLOCK
+    clock.now += 30
+    (event,) = t.tick({"file:///x.py": new}.get)
+    assert event.retention == 1.0
+
+
+_LINES = st.lists(
+    st.sampled_from(["a\n", "b\n", "x = 1\n", "\n", "def f():\n", "  pass"]), max_size=8
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LINES, _LINES)
+def test_a_full_sync_diff_rebuilds_the_new_text(old: list[str], new: list[str]) -> None:
+    before, after = "".join(old), "".join(new)
+    text = before
+    for change in diff_changes(before, after):
+        text = text[: change.start] + change.text + text[change.end :]
+    assert text == after

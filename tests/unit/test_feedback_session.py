@@ -11,7 +11,7 @@ from lsprotocol import types as lsp
 from pygls.workspace.position_codec import PositionCodec
 
 from onex_lsp.feedback.stats import fold
-from onex_lsp.feedback.tracker import PlannedBlock
+from onex_lsp.feedback.tracker import PlannedBlock, change_from_texts
 from onex_lsp.learning.journal import Journal
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.lsp import feedback_session
@@ -68,7 +68,7 @@ def test_a_kept_block_is_followed_to_its_outcome_and_then_forgotten(tmp_path: Pa
     session.track("s1", [block])
     assert session.follows(block.uri) and session.pattern_in(block.uri) == "builtin:crud.create"
     edited = MODULE.replace('"ok": True', '"ok": True, "new": 1')
-    session.did_change(block.uri, [feedback_session.change_from_texts(MODULE, edited)], edited)
+    session.did_change(block.uri, [change_from_texts(MODULE, edited)], edited)
     clock.now += 61
     session.tick({})
     writer.flush()

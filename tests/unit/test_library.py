@@ -19,6 +19,7 @@ from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.index_status import IndexStatus
 from onex_lsp.learning.library import PatternLibrary
+from onex_lsp.learning.lineage import Origin
 from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
 from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
 from onex_lsp.learning.store.qdrant_server import QdrantServerPatternStore
@@ -269,7 +270,9 @@ def test_isolated_learning_journals_and_indexes_what_the_worker_extracted(
 ) -> None:
     library = PatternLibrary(tmp_path, HashingEmbedder())
     try:
-        report = library.learn_source(handler(1), path(1), parent_id="learned:x", isolated=True)
+        report = library.learn_source(
+            handler(1), path(1), origins=[Origin(0, 10**6, "learned:x")], isolated=True
+        )
         assert [b.parent_id for b in report.learned] == ["learned:x"]
         assert library.learn_source(handler(1), path(1), isolated=True).learned == ()
         found = library.candidates("reducer", "aggregation.sum", "total orders")

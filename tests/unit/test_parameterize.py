@@ -120,11 +120,35 @@ def test_a_create_user_block_re_renders_for_create_order(tmp_path: Path) -> None
     assert fmt.returncode == 0, fmt.stdout
 
 
-def test_fingerprint_ignores_formatting_and_docstrings() -> None:
-    a = 'def f(x):\n    """Doc."""\n    return x + 1\n'
-    b = "def f( x ):\n    return (x+1)  # comment\n"
-    c = "def f(x):\n    return x + 2\n"
-    assert fingerprint(a) == fingerprint(b) != fingerprint(c)
+# (a, b, same fingerprint): formatting is ignored, content (docstrings, comments) is not
+FINGERPRINTS = [
+    ("def f(x):\n    return x + 1\n", "def f( x ):\n    return (x+1)\n", True),
+    ('def f(x):\n    """Doc  text."""\n    return x\n', 'def f(x):\n    """Doc\n    text."""\n    return x\n', True),
+    ("def f(x):\n    return x  #  note\n", "def f(x):\n    return x # note\n", True),
+    ("def f(x):\n    return x + 1\n", "def f(x):\n    return x + 2\n", False),
+    ('def f(x):\n    """Doc."""\n    return x\n', 'def f(x):\n    """Docs."""\n    return x\n', False),
+    ("def f(x):\n    return x\n", "def f(x):\n    return x  # why\n", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("a", "b", "same"), FINGERPRINTS)
+def test_fingerprint_ignores_formatting_not_content(a: str, b: str, same: bool) -> None:
+    assert (fingerprint(a) == fingerprint(b)) is same
+
+
+def test_a_docstring_only_fix_is_learned() -> None:
+    source = _generated("sales_metrics_reducer.yaml", "total_sales")
+    path = "/ws/node_sales_metrics_reducer/handlers/handler_total_sales.py"
+    fixed = source.replace("Items without a number", "Items without an amount")
+    commented = source.replace(
+        "\n    return ", "\n    # the house rule: always round\n    return ", 1
+    )
+    assert fixed != source != commented
+    prints = [
+        {b.fingerprint for b in blocks_from_source(text, path).blocks if b.kind == "handler"}
+        for text in (source, fixed, commented)
+    ]
+    assert len(prints[0] | prints[1] | prints[2]) == 3
 
 
 def test_resaving_an_unchanged_file_adds_nothing() -> None:

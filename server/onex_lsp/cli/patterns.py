@@ -25,7 +25,13 @@ from onex_lsp.cli.library_args import (
     open_from_args,
     unusable,
 )
-from onex_lsp.feedback.stats import DEFAULT_BUILTIN_PRIOR, FEEDBACK_EVENTS, LEARNED_PRIOR, fold
+from onex_lsp.feedback.stats import (
+    DEFAULT_BUILTIN_PRIOR,
+    FEEDBACK_EVENTS,
+    LEARNED_PRIOR,
+    fold,
+    is_family_key,
+)
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
 from onex_lsp.learning.journal import JournalUnavailable
 from onex_lsp.learning.learned_block import LearnedBlock
@@ -208,6 +214,8 @@ def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
     header = ["PATTERN", "SHOWN", "APPLIED", "KEPT", "MODIFIED", "REVERTED", "KEEP", "RETENTION"]
     rows = [[*header, "STATE"]]
     for key, record in sorted(stats.items()):
+        if is_family_key(key):
+            continue  # families are folded from their members' rows
         learned = layout.is_learned_key(key)
         prior = LEARNED_PRIOR if learned else DEFAULT_BUILTIN_PRIOR
         name = key[:17] if learned else key

@@ -94,6 +94,7 @@ def _alternatives(situation: GenerateSituation, used: list[HandlerChoice]) -> li
             if chosen.get(operation) == option.block_id:
                 continue
             history = f" — {option.record}" if option.record else ""
+            history += " — superseded by your newer version" if option.superseded else ""
             why = f"learned from {option.origin}, similarity {option.similarity:.2f}"
             title = f"{head} — {operation} {why}{history}"
             offers.append(Offer(title, learned_pick(operation, option.block_id), False))

@@ -7,19 +7,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from onex_lsp import layout
-from onex_lsp.feedback.stats import LEARNED_PRIOR, PatternStats
+from onex_lsp.feedback.stats import LEARNED_PRIOR, PatternStats, family_key
 from onex_lsp.generation.ranking import HandlerChoice, LearnedOption
 
 
 def weigh_learned(
     options: Mapping[str, list[LearnedOption]], stats: Mapping[str, PatternStats]
 ) -> dict[str, list[LearnedOption]]:
-    """Each learned option with its keep rate relative to the learned prior, its record
-    (``kept 9 of 10``) and whether two reverts in a row took it out of the defaults."""
+    """Each learned option with its family's keep rate relative to the learned prior, the
+    family's record (``kept 9 of 10``), whether two reverts in a row of any member took
+    the family out of the defaults, and whether a kept child superseded it."""
     weighed: dict[str, list[LearnedOption]] = {}
     for operation, found in options.items():
         for option in found:
-            record = stats.get(layout.learned_key(option.block_id))
+            key = layout.learned_key(option.block_id)
+            own = stats.get(key)
+            record = stats.get(family_key(option.family or key)) or own
             if record is not None:
                 option = replace(
                     option,
@@ -27,6 +30,8 @@ def weigh_learned(
                     record=record.summary(),
                     not_preferred=record.not_preferred,
                 )
+            if own is not None and own.superseded_by:
+                option = replace(option, superseded=True)
             weighed.setdefault(operation, []).append(option)
     return weighed
 

@@ -9,6 +9,9 @@ from typing import Any
 from onex_lsp import layout
 from onex_lsp.feedback.tracker import TrackedBlock
 
+# The event types ``unfinished_blocks`` reads.
+RESTORE_EVENTS = frozenset({"tracking", "checkpoint", "outcome"})
+
 
 @dataclass(frozen=True)
 class Unfinished:
@@ -40,6 +43,9 @@ def unfinished_blocks(events: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
             inserted=tuple(e["inserted"]),
             applied_at=float(e["applied_at"]),
             done=tuple(sorted(done.get(e["block_id"], ()))),
+            family=str(e.get("family") or ""),
+            builtin=tuple(e.get("builtin") or ()),
+            module=str(e.get("module") or ""),
         )
         function = str(e.get("function") or layout.handler_function(str(e["operation"])))
         found.append(Unfinished(block, function))

@@ -14,6 +14,8 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from itertools import accumulate
 
 from rapidfuzz.distance import Levenshtein
 
@@ -60,6 +62,34 @@ def change_from_texts(old: str, new: str) -> TextChange:
     rest = limit - prefix
     suffix = _longest(rest, lambda n: old[len(old) - n :] == new[len(new) - n :])
     return TextChange(prefix, len(old) - suffix, new[prefix : len(new) - suffix])
+
+
+def diff_changes(old: str, new: str) -> list[TextChange]:
+    """The edits turning ``old`` into ``new``, line by line, last first (so each applies
+    to the text the previous ones left): what a full-text sync becomes, so that an edit
+    above a block and one below it do not join it the way one spanning replacement would.
+    """
+    outer = change_from_texts(old, new)
+    if outer.start == outer.end and not outer.text:
+        return []
+    # Whole lines on both sides (the common prefix and suffix are the same text in both).
+    start = old.rfind("\n", 0, outer.start) + 1
+    end = old.find("\n", outer.end)
+    end = len(old) if end < 0 else end + 1
+    middle = new[start : len(new) - (len(old) - end)]
+    before = old[start:end].splitlines(keepends=True)
+    after = middle.splitlines(keepends=True)
+    if len(before) <= 1 or len(after) <= 1:
+        return [outer]
+    starts_old = list(accumulate(map(len, before), initial=start))
+    starts_new = list(accumulate(map(len, after), initial=0))
+    changes = []
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+        if tag != "equal":
+            text = middle[starts_new[j1] : starts_new[j2]]
+            changes.append(TextChange(starts_old[i1], starts_old[i2], text))
+    return changes
 
 
 def _longest(limit: int, holds: Callable[[int], bool]) -> int:
@@ -111,6 +141,23 @@ class TrackedBlock:
     done: tuple[float, ...] = ()  # checkpoints measured
     retentions: tuple[float, ...] = ()
     outcome: str | None = None
+    family: str = ""  # a learned pattern's family root ("": the pattern itself)
+    builtin: tuple[str, ...] = ()  # token hashes of the built-in block a learned one replaced
+    module: str = ""  # digest of the module's tokens as the action wrote it
+
+    def restores_builtin(self, current: tuple[str, ...]) -> bool:
+        """The user put the built-in block back in place of the learned one."""
+        return bool(self.builtin) and current == self.builtin and current != self.inserted
+
+    def is_server_text(self, current: tuple[str, ...], module: tuple[str, ...]) -> bool:
+        """The handler is what the server wrote (the module untouched) or the built-in
+        block restored: nothing of the user's to learn."""
+        untouched = current == self.inserted and module_digest(module) == self.module
+        return untouched or self.restores_builtin(current)
+
+
+def module_digest(tokens: tuple[str, ...]) -> str:
+    return hashlib.blake2b(" ".join(tokens).encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -124,6 +171,8 @@ class PlannedBlock:
     text: str  # the module's text as the action writes it
     start: int  # the handler's span in ``text``
     end: int
+    family: str = ""  # the learned pattern's family root
+    builtin: str = ""  # the built-in handler a learned one stands in for
 
 
 @dataclass(frozen=True)
@@ -135,6 +184,7 @@ class FeedbackEvent:
     outcome: str | None = None
     checkpoint: float | None = None
     reason: str = ""
+    family: str = ""
 
 
 @dataclass
@@ -201,13 +251,18 @@ class FeedbackTracker:
             if text is None:
                 events.append(self._finish(block, 0.0, Outcome.REVERTED, "the file is gone"))
                 continue
-            value = retention(block.inserted, token_hashes(text[block.start : block.end]))
+            current = token_hashes(text[block.start : block.end])
+            value = retention(block.inserted, current)
             checkpoint = max(due)
             block = replace(
                 block, done=block.done + tuple(due), retentions=(*block.retentions, value)
             )
             self.blocks[block.block_id] = block
-            if value < REVERTED_BELOW:
+            if block.restores_builtin(current):
+                events.append(
+                    self._finish(block, value, Outcome.REVERTED, "the built-in block was restored")
+                )
+            elif value < REVERTED_BELOW:
                 events.append(
                     self._finish(block, value, Outcome.REVERTED, "almost all of it was rewritten")
                 )
@@ -226,10 +281,17 @@ class FeedbackTracker:
                 )
         return events
 
+    def restored_builtin(self, block_id: str) -> FeedbackEvent:
+        """Saved with the built-in block back in place of the learned one: reverted."""
+        return self._finish(
+            self.blocks[block_id], 0.0, Outcome.REVERTED, "the built-in block was restored"
+        )
+
     def _finish(
         self, block: TrackedBlock, value: float, outcome: str, reason: str
     ) -> FeedbackEvent:
         self.blocks[block.block_id] = replace(block, outcome=outcome)
         return FeedbackEvent(
-            "outcome", block.block_id, block.pattern, value, outcome, reason=reason
-        )
+            "outcome", block.block_id, block.pattern, value, outcome, reason=reason,
+            family=block.family,
+        )  # fmt: skip

@@ -32,6 +32,8 @@ class LearnedOption:
     keep_estimate: float = 1.0  # how often this block was kept (feedback); 1.0 until known
     record: str = ""  # "kept 9 of 10", "reverted 2 of 2 — not preferred"
     not_preferred: bool = False  # reverted twice in a row: never the default until kept
+    family: str = ""  # the learned key of its family's root (its first learned ancestor)
+    superseded: bool = False  # a kept, modified child replaced it as the default
 
     @property
     def score(self) -> float:
@@ -165,7 +167,9 @@ def apply_learned(
     where the user picked it: ``forced``)."""
     chosen = []
     for choice in choices:
-        usable = [o for o in options.get(choice.operation, []) if not o.not_preferred]
+        usable = [
+            o for o in options.get(choice.operation, []) if not o.not_preferred and not o.superseded
+        ]
         ranked = sorted(usable, key=lambda o: -o.score)
         estimate = builtin_estimate(choice) if builtin_estimate else choice.confidence
         builtin = estimate * BUILTIN_WEIGHT

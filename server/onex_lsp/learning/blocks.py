@@ -137,7 +137,7 @@ def _make(
     template_tree = tree if template == source else _parse(template)
     if template_tree is None:
         return None
-    print_ = fingerprint_tree(template_tree)
+    print_ = fingerprint_tree(template_tree, template)
     rng = extracted.range
     return LearnedBlock(
         id=str(uuid.uuid5(_ID_NAMESPACE, f"{kind}:{print_}")),
@@ -228,7 +228,7 @@ def checked_block(block: LearnedBlock) -> tuple[LearnedBlock | None, bool]:
     tree = _parse(template)
     if tree is None:
         return None, cut
-    print_ = f"{block.kind}:{fingerprint_tree(tree)}"
+    print_ = f"{block.kind}:{fingerprint_tree(tree, template)}"
     made = replace(
         block, template=template, source=source, fingerprint=print_,
         id=str(uuid.uuid5(_ID_NAMESPACE, print_)),

@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.index_keeper import INDEX_DIR, IndexKeeper, StoragePolicy
 from onex_lsp.learning.index_status import IndexStatus, index_status
 from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
+from onex_lsp.learning.lineage import Origin, family_root, with_parents
 from onex_lsp.learning.module_filter import definitions_only
 from onex_lsp.learning.parameterize import NameContext, instantiate
 from onex_lsp.learning.supervisor import Supervisor
@@ -89,7 +91,7 @@ class LearnReport:
 @dataclass(frozen=True)
 class _HeldSave:
     source: str
-    parent_id: str | None
+    origins: Sequence[Origin]
     isolated: bool
 
 
@@ -202,7 +204,7 @@ class PatternLibrary:
         source: str,
         path: str,
         *,
-        parent_id: str | None = None,
+        origins: Sequence[Origin] = (),
         index: bool = True,
         isolated: bool = False,
     ) -> LearnReport:
@@ -211,23 +213,24 @@ class PatternLibrary:
         returns; while learning is paused the file is held and learned when it resumes.
 
         ``isolated`` extracts in the library's worker process: the language server's
-        requests must not wait for parsing that holds this process's GIL.
+        requests must not wait for parsing that holds this process's GIL. ``origins``:
+        the tracked blocks of the file, each handler's parent (``lineage``).
         """
         paused = self.learning_paused()
         if paused is None:
             try:
-                return self._learn(source, path, parent_id, index, isolated)
+                return self._learn(source, path, origins, index, isolated)
             except JournalUnavailable as exc:
                 paused = str(exc)
-        self._hold(path, _HeldSave(source, parent_id, isolated))
+        self._hold(path, _HeldSave(source, origins, isolated))
         return LearnReport(path, (), 0, paused=paused)
 
     def _learn(
-        self, source: str, path: str, parent_id: str | None, index: bool, isolated: bool
+        self, source: str, path: str, origins: Sequence[Origin], index: bool, isolated: bool
     ) -> LearnReport:
         if not isolated:
             outcome = blocks_from_source(source, path, package_context(Path(path)))
-            (report,) = self.journal_outcomes([(path, outcome)], parent_id=parent_id)
+            (report,) = self.journal_outcomes([(path, outcome)], origins=origins)
             if report.learned and index:
                 self._keeper.sync_soon()
             return report
@@ -236,7 +239,7 @@ class PatternLibrary:
                 self._worker = ExtractionWorker()
             worker = self._worker
         outcome = worker.extract(source, path)
-        report = self._journal_politely(path, outcome, parent_id)
+        report = self._journal_politely(path, outcome, origins)
         if report.learned and index:
             self._keeper.sync_soon(polite=True)
         return report
@@ -257,21 +260,21 @@ class PatternLibrary:
         learned = 0
         for path, save in held.items():
             report = self.learn_source(
-                save.source, path, parent_id=save.parent_id, isolated=save.isolated
+                save.source, path, origins=save.origins, isolated=save.isolated
             )
             learned += len(report.learned)
         log.info("learning resumed: %d new block(s) from %d file(s) saved while it was paused",
                  learned, len(held))  # fmt: skip
 
     def _journal_politely(
-        self, path: str, outcome: LearnOutcome, parent_id: str | None
+        self, path: str, outcome: LearnOutcome, origins: Sequence[Origin]
     ) -> LearnReport:
         """One file's blocks in small transactions with pauses between them (the server's
         request loop shares this process's GIL); a crash keeps the committed steps."""
         blocks, learned = outcome.blocks, list[LearnedBlock]()
         for first in range(0, max(len(blocks), 1), _POLITE_STEP):
             part = replace(outcome, blocks=blocks[first : first + _POLITE_STEP])
-            (report,) = self.journal_outcomes([(path, part)], parent_id=parent_id)
+            (report,) = self.journal_outcomes([(path, part)], origins=origins)
             if report.error:
                 return report
             learned.extend(report.learned)
@@ -279,17 +282,11 @@ class PatternLibrary:
         return LearnReport(path, tuple(learned), len(blocks))
 
     def journal_outcomes(
-        self, outcomes: list[tuple[str, LearnOutcome]], parent_id: str | None = None
+        self, outcomes: list[tuple[str, LearnOutcome]], origins: Sequence[Origin] = ()
     ) -> list[LearnReport]:
         """Journal several files' blocks in one transaction: one commit per batch.
         Raises ``JournalUnavailable`` when the journal cannot take them."""
-        prepared = [
-            [
-                replace(b, parent_id=parent_id) if parent_id and b.kind == "handler" else b
-                for b in outcome.blocks
-            ]
-            for _, outcome in outcomes
-        ]
+        prepared = [with_parents(outcome.blocks, origins) for _, outcome in outcomes]
         added = iter(self.journal.add_blocks([b for blocks in prepared for b in blocks]))
         reports = []
         for (path, outcome), blocks in zip(outcomes, prepared, strict=True):
@@ -365,7 +362,8 @@ def learned_options(
                 candidate.block, contract, node, choice.operation, candidate.similarity
             )
             if option is not None:
-                options.setdefault(choice.operation, []).append(option)
+                family = family_root(candidate.block, library.journal.get_many)
+                options.setdefault(choice.operation, []).append(replace(option, family=family))
     return options
 
 
@@ -383,6 +381,8 @@ def learned_option(
     except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
         return None
     origin = "/".join(Path(learned.origin_file).parts[-3:])
+    if learned.operation:  # the function it came from
+        origin = f"{layout.handler_function(learned.operation)} in {origin}"
     return LearnedOption(learned.id, module_text, origin, similarity)
 
 

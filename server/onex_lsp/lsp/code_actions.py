@@ -18,12 +18,19 @@ from lsprotocol import types as lsp
 from onex_lsp.lsp import package_actions, update_actions
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document
+from onex_lsp.lsp.forget import FORGET_KIND, forget_actions
 from onex_lsp.lsp.suggestions import ADD_HANDLER_KIND, GENERATE_NODE_KIND, INSERT_PATTERN_KIND
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
-KINDS = [GENERATE_NODE_KIND, update_actions.UPDATE_NODE_KIND, ADD_HANDLER_KIND, INSERT_PATTERN_KIND]
+KINDS = [
+    GENERATE_NODE_KIND,
+    update_actions.UPDATE_NODE_KIND,
+    ADD_HANDLER_KIND,
+    INSERT_PATTERN_KIND,
+    FORGET_KIND,
+]
 _ADD_HANDLER_CODES = ("missing-handler", "handler-name-drift")
 
 
@@ -55,6 +62,8 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
     elif offered.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
         path = uri_to_path(uri)
         actions += await package_actions.insert_actions(ls, uri, path) if path else []
+    if parsed is None and _wanted(FORGET_KIND, only):
+        actions += forget_actions(ls, uri)
     automatic = params.context.trigger_kind == lsp.CodeActionTriggerKind.Automatic
     if not automatic and not ls.support.resolve_edit:
         actions = [await resolve(ls, action) for action in actions]

@@ -23,19 +23,23 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.workspace.position_codec import PositionCodec
 
+from onex_lsp import layout
 from onex_lsp.feedback.restore import unfinished_blocks
 from onex_lsp.feedback.stats import PatternStats, apply_event
 from onex_lsp.feedback.tracker import (
     FeedbackEvent,
     FeedbackTracker,
+    Outcome,
     PlannedBlock,
     TextChange,
     TrackedBlock,
-    change_from_texts,
+    diff_changes,
+    module_digest,
     token_hashes,
 )
 from onex_lsp.learning.extraction import BlockKind, ExtractionError, extract_blocks
 from onex_lsp.learning.journal_writer import JournalWriter
+from onex_lsp.learning.lineage import Origin, line_of
 from onex_lsp.lsp.convert import path_to_uri, text_change, uri_to_path
 from onex_lsp.settings import FeedbackSettings
 
@@ -87,6 +91,7 @@ class FeedbackSession:
         self._shown: OrderedDict[tuple[str, int | None, str], None] = OrderedDict()
         self._writer = writer
         self._settings = FeedbackSettings()
+        self._children: dict[str, str] = {}  # tracked block -> the latest block learned from it
 
     def configure(self, settings: FeedbackSettings) -> None:
         self._settings = settings
@@ -129,24 +134,63 @@ class FeedbackSession:
         for item in planned:
             block = TrackedBlock(
                 uuid.uuid4().hex, suggestion_id, item.pattern, item.uri, item.start, item.end,
-                token_hashes(item.text[item.start : item.end]), now,
+                token_hashes(item.text[item.start : item.end]), now, family=item.family,
+                builtin=token_hashes(item.builtin) if item.builtin else (),
+                module=module_digest(token_hashes(item.text)),
             )  # fmt: skip
             self._tracker.track(block)
             self._texts.setdefault(item.uri, item.text)
             self.record(
-                "applied", block.block_id, {"pattern": item.pattern, "suggestion": suggestion_id}
-            )
+                "applied", block.block_id,
+                {"pattern": item.pattern, "suggestion": suggestion_id, "family": item.family},
+            )  # fmt: skip
             self._writer.record(
                 "tracking", block.block_id,
                 {"pattern": item.pattern, "uri": item.uri, "operation": item.operation,
                  "function": item.function, "applied_at": now, "inserted": list(block.inserted),
-                 "suggestion": suggestion_id},
+                 "suggestion": suggestion_id, "family": item.family,
+                 "builtin": list(block.builtin), "module": block.module},
             )  # fmt: skip
         return len(planned)
 
     def pattern_in(self, uri: str) -> str | None:
-        """The pattern of a block followed in ``uri`` (what learning links a new block to)."""
+        """The pattern of a block followed in ``uri``."""
         return next((b.pattern for b in self._tracker.pending() if b.uri == uri), None)
+
+    def saved(self, uri: str, text: str) -> list[Origin]:
+        """The followed blocks of a saved document, as learning links new blocks to them;
+        a learned block the user replaced by the built-in one is reverted here."""
+        origins, restored = [], []
+        module = token_hashes(text)
+        for block in [b for b in self._tracker.pending() if b.uri == uri]:
+            current = token_hashes(text[block.start : block.end])
+            first, last = line_of(text, block.start), line_of(text, max(block.start, block.end - 1))
+            learn = not block.is_server_text(current, module)
+            origins.append(Origin(first, last, block.pattern, learn))
+            if block.restores_builtin(current):
+                restored.append(self._tracker.restored_builtin(block.block_id))
+        self._outcomes(restored, {uri: text})
+        return origins
+
+    def derived(self, uri: str, links: Sequence[tuple[str, str]]) -> None:
+        """New blocks were learned from followed blocks of ``uri``: (parent key, child key).
+        A newer save of the same block supersedes the block the previous save made."""
+        for parent, child in links:
+            for block in self._tracker.pending():
+                if block.uri != uri or block.pattern != parent:
+                    continue
+                previous = self._children.get(block.block_id)
+                if previous and previous != child:
+                    self.record("superseded", None, {"pattern": previous, "by": child})
+                self._children[block.block_id] = child
+
+    def learned_in(self, uri: str) -> list[tuple[str, str]]:
+        """(learned pattern, family root) of the blocks followed in ``uri``."""
+        return [
+            (b.pattern, b.family or b.pattern)
+            for b in self._tracker.pending()
+            if b.uri == uri and layout.is_learned_key(b.pattern)
+        ]
 
     def follows(self, uri: str) -> bool:
         return any(b.uri == uri for b in self._tracker.pending())
@@ -158,7 +202,7 @@ class FeedbackSession:
     def did_open(self, uri: str, text: str) -> None:
         if self.follows(uri):
             before = self._texts.get(uri, text)
-            self.did_change(uri, [change_from_texts(before, text)], text)
+            self.did_change(uri, diff_changes(before, text), text)
 
     def did_change(self, uri: str, changes: list[TextChange], new_text: str) -> None:
         self._texts[uri] = new_text
@@ -201,6 +245,7 @@ class FeedbackSession:
             payload: dict[str, Any] = {"pattern": event.pattern, "retention": event.retention}
             if event.type == "outcome":
                 payload |= {"outcome": event.outcome, "reason": event.reason}
+                payload |= {"family": event.family} if event.family else {}
                 block = self._tracker.blocks.get(event.block_id)
                 if self._settings.store_code and block is not None:
                     text = texts.get(block.uri)
@@ -210,9 +255,19 @@ class FeedbackSession:
             else:
                 payload["checkpoint"] = event.checkpoint
             self.record(event.type, event.block_id, payload)
+            self._supersede(event)
         self._tracker.prune()
         for uri in [u for u in self._texts if not self.follows(u)]:
             del self._texts[uri]
+
+    def _supersede(self, event: FeedbackEvent) -> None:
+        """A learned block kept with the user's changes is superseded by what they saved."""
+        if event.type != "outcome":
+            return
+        child = self._children.pop(event.block_id, None)
+        kept = event.outcome in (Outcome.KEPT, Outcome.MODIFIED)
+        if child and kept and layout.is_learned_key(event.pattern) and child != event.pattern:
+            self.record("superseded", None, {"pattern": event.pattern, "by": child})
 
 
 def read_uris(uris: Sequence[str]) -> dict[str, str | None]:
@@ -266,16 +321,21 @@ def follow_changes(
     current: str,
 ) -> None:
     """Move a followed document's blocks through one change notification, edit by edit
-    (positions in the client's units, converted by pygls' codec); if the result differs
-    from pygls' own document, one diff of the whole text stands in."""
+    (positions in the client's units, converted by pygls' codec). A full-text change is
+    diffed against the text before it, so only what changed moves the blocks; if the
+    result differs from pygls' own document, a diff of the whole text stands in."""
     before = session.text_before_change(uri)
     if before is None:
         return
     text, steps = before, []
     for change in changes:
-        step = text_change(text, change, codec)
-        steps.append(step)
-        text = text[: step.start] + step.text + text[step.end :]
+        if isinstance(change, lsp.TextDocumentContentChangePartial):
+            step = text_change(text, change, codec)
+            steps.append(step)
+            text = text[: step.start] + step.text + text[step.end :]
+        else:
+            steps += diff_changes(text, change.text)
+            text = change.text
     if text != current:
-        steps, text = [change_from_texts(before, current)], current
+        steps, text = diff_changes(before, current), current
     session.did_change(uri, steps, text)

@@ -26,12 +26,12 @@ from onex_lsp.generation.drift import (
     swap_block_plan,
 )
 from onex_lsp.generation.existing import is_stub
-from onex_lsp.generation.offers import Variant
+from onex_lsp.generation.offers import BUILTIN_VARIANT, Variant
 from onex_lsp.generation.package_plan import HandlerStyle, Location, PackagePlan
 from onex_lsp.generation.pipeline import GeneratedPackage, package_for_variant, plan_package
 from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
 from onex_lsp.lsp import packages
-from onex_lsp.lsp.feedback_session import planned_block
+from onex_lsp.lsp.feedback_session import handler_span, planned_block
 from onex_lsp.workspace_fs import read_texts
 
 Lookup = Callable[[Contract, PackagePlan, float], dict[str, list[LearnedOption]]]
@@ -96,12 +96,22 @@ class GenerateJob:
 def generate_job(bench: Workbench, contract: Contract, path: Path, variant: Variant) -> GenerateJob:
     """The package a generate action's variant writes, checked against the disk."""
     generated = variant_package(bench, contract, path, variant)
+    builtin = None
+    if any(c.learned for c in generated.choices):  # what restoring the built-in looks like
+        builtin = variant_package(bench, contract, path, BUILTIN_VARIANT).files
+    planned = planned_blocks(generated, builtin=builtin)
     writes = packages.recorded(packages.writes_for(generated), bench.threshold)
-    return GenerateJob(generated, writes, planned_blocks(generated))
+    return GenerateJob(generated, writes, planned)
 
 
-def planned_blocks(generated: GeneratedPackage, operation: str | None = None) -> list[PlannedBlock]:
-    """The handler functions a package creates (of one ``operation``), for feedback."""
+def planned_blocks(
+    generated: GeneratedPackage,
+    operation: str | None = None,
+    builtin: Mapping[str, str] | None = None,
+) -> list[PlannedBlock]:
+    """The handler functions a package creates (of one ``operation``), for feedback, each
+    with its family and, for a learned block, the built-in handler it stands in for (in
+    ``builtin``, the package's built-in files)."""
     if generated.plan.style is not HandlerStyle.FUNCTION:
         return []  # the class layout's methods are not followed yet
     root = Path(generated.plan.root)
@@ -116,6 +126,14 @@ def planned_blocks(generated: GeneratedPackage, operation: str | None = None) ->
             found = planned_block(
                 root / rel, text, pattern_key(choice), choice.operation, target.name
             )
+            if found is not None and choice.learned is not None:
+                original = (builtin or {}).get(rel)
+                span = handler_span(original, target.name) if original else None
+                found = replace(
+                    found,
+                    family=choice.learned.family,
+                    builtin=original[span[0] : span[1]] if original and span else "",
+                )
             planned += [found] if found is not None else []
     return planned
 
@@ -198,6 +216,6 @@ def swap_job(
     wiring = swap_block_plan(generated, operation, existing, base)
     path = str(generated.plan.handler_for(operation).module.path)
     new_files = {p: t for p, t in wiring.new_files.items() if p != path}
-    planned = planned_blocks(generated, operation)
+    planned = planned_blocks(generated, operation, builtin=base)
     text = generated.files[path]
     return Swap(Path(where.root), path, text, replace(wiring, new_files=new_files), planned)

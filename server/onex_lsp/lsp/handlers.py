@@ -10,7 +10,15 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import code_actions, commands, configuration, documents, hover, update_actions
+from onex_lsp.lsp import (
+    code_actions,
+    commands,
+    configuration,
+    documents,
+    forget,
+    hover,
+    update_actions,
+)
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -76,7 +84,8 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
     if ls.learning.accepted_suggestion(resolved) is None:
         return
     text = ls.workspace.get_text_document(uri).source
-    await ls.learning.learn_saved(path, text, ls.feedback.pattern_in(uri))
+    links = await ls.learning.learn_saved(path, text, ls.feedback.saved(uri, text))
+    ls.feedback.derived(uri, links)
 
 
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -129,6 +138,10 @@ async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, 
     return await commands.show_detected_patterns(ls, uri)
 
 
+async def forget_pattern(ls: OnexLanguageServer, key: Any, family: Any = False) -> dict[str, Any]:
+    return await forget.forget_pattern(ls, key, family)
+
+
 _PYTHON_FILES = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
 )
@@ -157,4 +170,5 @@ COMMANDS: list[tuple[str, Any]] = [
     (update_actions.COMMAND, update_node),
     (APPLIED, suggestion_applied),
     ("onex.showDetectedPatterns", show_detected_patterns),
+    (forget.FORGET_COMMAND, forget_pattern),
 ]

@@ -12,7 +12,7 @@ from lsprotocol import types as lsp
 from onex_lsp import layout
 from onex_lsp.contract.model import Contract, ContractResult
 from onex_lsp.generation.detection import detect_contract
-from onex_lsp.generation.ranking import choose_handlers
+from onex_lsp.generation.ranking import LearnedOption, choose_handlers
 from onex_lsp.lsp import packages
 from onex_lsp.lsp.documents import parse_document, positions
 from onex_lsp.lsp.generation_jobs import Workbench
@@ -89,7 +89,19 @@ def operation_lines(
         lines += ["", f"Feedback: {record.summary()} (keep rate {estimate:.2f})"]
     if path is not None:
         plan = packages.plan_of(contract, bench.where(path))
+        lines += learned_lines(bench.options(contract, plan).get(name, []))
         target = plan.handler_for(name) if plan.handlers else None
         if target is not None:
             lines += ["", f"Handler: `{target.name}` in `{target.module.path}`"]
     return lines
+
+
+def learned_lines(options: list[LearnedOption]) -> list[str]:
+    """Your learned blocks for an operation: where each came from and its family's record."""
+    lines = [
+        f"- learned from `{o.origin}`, similarity {o.similarity:.2f}"
+        + (f"; {o.record}" if o.record else "")
+        + ("; superseded by your newer version" if o.superseded else "")
+        for o in options
+    ]
+    return ["", "Your learned blocks:", *lines] if lines else []

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,10 @@ from onex_lsp import services
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import LearnedOption
+from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.library import PatternLibrary, learned_options
+from onex_lsp.learning.lineage import Origin, to_forget
 from onex_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -85,10 +87,11 @@ class LearningSession:
             log.warning("learned blocks unavailable for %s: %s", contract.name, exc)
             return {}
 
-    def journal_events(self) -> list[dict[str, Any]]:
-        """Blocking: every journal event, after the writes queued before this call."""
+    def journal_events(self, types: Collection[str]) -> list[dict[str, Any]]:
+        """Blocking: the journal's events of ``types``, after the writes queued before
+        this call."""
         self._writer.flush()
-        return self._library.journal.events() if self._library is not None else []
+        return self._library.journal.events(types=types) if self._library is not None else []
 
     def accept(self, folder: Path, suggestion_id: str) -> None:
         """Files under ``folder`` came from an applied suggestion: learn from them on save."""
@@ -105,25 +108,49 @@ class LearningSession:
                 return suggestion
         return None
 
-    async def learn_saved(self, path: Path, text: str, parent: str | None) -> None:
-        """Learn the blocks of a saved file in a worker process, one file at a time."""
+    async def learn_saved(
+        self, path: Path, text: str, origins: Sequence[Origin]
+    ) -> list[tuple[str, str]]:
+        """Learn the blocks of a saved file in a worker process, one file at a time; each
+        handler is linked to the followed block it came from (``origins``). Returns the
+        new links: (parent pattern key, new block's key)."""
         library = self._library
         if library is None:
-            return
+            return []
         async with self._learning:
             try:
                 learn = functools.partial(
-                    library.learn_source, text, str(path), parent_id=parent, isolated=True
+                    library.learn_source, text, str(path), origins=origins, isolated=True
                 )
                 report = await asyncio.to_thread(learn)
             except Exception as exc:
                 log.error("learning from %s failed: %s", path, exc)
-                return
+                return []
         if report.error:
             log.info("not learned (the file does not parse): %s", report.error)
-            return
+            return []
         log.info("learned %d new block(s) from %s (%d found)", len(report.learned), path.name,
                  report.seen)  # fmt: skip
+        return [(b.parent_id, learned_key(b.id)) for b in report.learned if b.parent_id]
+
+    async def forget(self, key: str, family: bool) -> list[str]:
+        """Stop using the learned block ``key`` (or its whole family); the journal keeps
+        them as forgotten. Returns the ids forgotten."""
+        library = self._library
+        if library is None:
+            return []
+
+        def forget() -> list[str]:
+            ids = to_forget(library.journal, key, family)
+            forgotten = [i for i in ids if library.journal.forget(i)]
+            library.sync(polite=True)
+            return forgotten
+
+        try:
+            return await asyncio.to_thread(forget)
+        except Exception as exc:
+            log.error("could not forget %s: %s", key, exc)
+            return []
 
     async def stop(self) -> None:
         if self._model_task is not None:

@@ -21,6 +21,8 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
 from onex_lsp import __version__
+from onex_lsp.feedback.restore import RESTORE_EVENTS
+from onex_lsp.feedback.stats import FEEDBACK_EVENTS
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.lsp.capabilities import ClientSupport
 from onex_lsp.lsp.convert import path_to_uri, uri_to_path
@@ -69,7 +71,8 @@ class OnexLanguageServer(LanguageServer):
         await self.learning.start(
             self.settings, roots[0] if roots else None, self.reporting_progress
         )
-        events = await asyncio.to_thread(self.learning.journal_events)
+        wanted = FEEDBACK_EVENTS | RESTORE_EVENTS  # not one ``learned`` event per block
+        events = await asyncio.to_thread(self.learning.journal_events, wanted)
         self.feedback.load_stats(events)
         restored = self.feedback.resume(await asyncio.to_thread(restorable, events))
         if restored:
