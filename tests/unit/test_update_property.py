@@ -68,8 +68,8 @@ def user_edits(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, list[str]]]:
         at = draw(st.integers(0, len(lines)))
         indent = draw(st.sampled_from(["", "    ", "        "]))
         line = f"{indent}# user line {n}\n"
-        if draw(st.booleans()) and at < len(lines):
-            lines[at] = line
+        if draw(st.booleans()) and at < len(lines) and "# user line" not in lines[at]:
+            lines[at] = line  # replaces a generated line (an earlier user line stays)
         else:
             lines.insert(at, line)
         files[path] = "".join(lines)
