@@ -310,6 +310,7 @@ def test_onex_commands(tmp_path: Path) -> None:
         "generate",
         "health",
         "insert-pattern",
+        "install",
         "patterns",
         "quickfix",
         "restart",

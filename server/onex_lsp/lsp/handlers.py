@@ -10,7 +10,15 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import code_actions, commands, configuration, documents, hover
+from onex_lsp.lsp import (
+    code_actions,
+    commands,
+    configuration,
+    contract_lenses,
+    documents,
+    generation_report,
+    hover,
+)
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -114,8 +122,23 @@ async def add_handler(
     return await commands.add_handler(ls, uri, operation, suggestion_id)
 
 
-def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *rest: Any) -> dict[str, Any]:
-    return commands.suggestion_applied(ls, suggestion_id, *rest)
+async def suggestion_applied(
+    ls: OnexLanguageServer, suggestion_id: str, *rest: Any
+) -> dict[str, Any]:
+    result = commands.suggestion_applied(ls, suggestion_id, *rest)
+    report = ls.reports.take(str(suggestion_id))
+    if report is not None:  # a generate action's edit: open the node, say what was written
+        await generation_report.announce(ls, report)
+        contract_lenses.refresh(ls)
+    return result
+
+
+async def code_lens(ls: OnexLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+    return await contract_lenses.code_lenses(ls, params.text_document.uri)
+
+
+async def open_node(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    return await contract_lenses.open_node(ls, uri)
 
 
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
@@ -143,10 +166,12 @@ FEATURES: list[tuple[str, Any, Any]] = [
         lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
     ),
     (lsp.CODE_ACTION_RESOLVE, code_action_resolve, None),
+    (lsp.TEXT_DOCUMENT_CODE_LENS, code_lens, lsp.CodeLensOptions(resolve_provider=False)),
 ]
 COMMANDS: list[tuple[str, Any]] = [
     ("onex.generateNode", generate_node),
     ("onex.addHandler", add_handler),
     (APPLIED, suggestion_applied),
     ("onex.showDetectedPatterns", show_detected_patterns),
+    (contract_lenses.OPEN_COMMAND, open_node),
 ]

@@ -31,6 +31,7 @@ from onex_lsp.lsp.feedback_session import (
     restorable,
     run_checkpoints,
 )
+from onex_lsp.lsp.generation_report import PendingReports
 from onex_lsp.lsp.learning_session import LearningSession
 from onex_lsp.lsp.log import ClientLogHandler
 from onex_lsp.lsp.suggestions import SuggestionRegistry
@@ -57,6 +58,7 @@ class OnexLanguageServer(LanguageServer):
         self.suggestions = SuggestionRegistry()
         self.learning = LearningSession(journal)
         self.feedback = FeedbackSession(journal)
+        self.reports = PendingReports()  # what a resolved generate action will have written
         self._checkpoints: asyncio.Task[None] | None = None
         self.started = False  # sessions opened: from now on some settings need a restart
 

@@ -359,7 +359,8 @@ function M.stats()
   local onex = cfg.onex_settings(config, client)
   local root = (client and client.root_dir) or vim.uv.cwd()
   local args = vim.deepcopy(cli)
-  vim.list_extend(args, { 'patterns', '--embedder', onex.embedder or 'minilm' })
+  local embedder = onex.embedder or require('onex_lsp.defaults').embedder
+  vim.list_extend(args, { 'patterns', '--embedder', embedder })
   local data_dir = cfg.store_path(onex, root)
   if data_dir then
     vim.list_extend(args, { '--data-dir', data_dir })
@@ -509,6 +510,9 @@ local SUBCOMMANDS = {
   end,
   restart = function()
     M.restart()
+  end,
+  install = function()
+    require('onex_lsp.install').run()
   end,
   health = function()
     vim.cmd('checkhealth onex_lsp')

@@ -20,9 +20,11 @@ import type { StatusBar } from './statusBar';
 const CLIENT_ID = 'onex';
 const CLIENT_NAME = 'ONEX Language Server';
 
-const DOCUMENT_SELECTOR = [
-    { scheme: 'file', language: 'yaml' },
-    { scheme: 'untitled', language: 'yaml' },
+/** Contracts (as package.json's activation events and menus name them) and the handler
+ * modules of node packages: the server never sees other YAML files. */
+export const DOCUMENT_SELECTOR = [
+    { scheme: 'file', language: 'yaml', pattern: '**/contract.{yaml,yml}' },
+    { scheme: 'file', language: 'yaml', pattern: '**/contracts/*.{yaml,yml}' },
     { scheme: 'file', language: 'python', pattern: '**/node_*/**/*.py' },
 ];
 
