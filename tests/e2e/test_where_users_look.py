@@ -6,6 +6,7 @@ missing field's skeleton)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,6 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     options = {"onex": {"diagnosticsDelayMs": 20, "embedder": "hashing", "strictModel": True}}
-    lsp_client.feature(lsp.WORKSPACE_CODE_LENS_REFRESH)(lambda _: None)
     await initialize(lsp_client, request.param, workspace, options)
     yield lsp_client
     await lsp_client.shutdown_session()
@@ -158,3 +158,88 @@ async def test_quick_fix_for_each_known_fix(
     assert chosen[0].kind == "quickfix" and chosen[0].edit is not None
     apply_workspace_edit(chosen[0].edit)
     assert fixed in path.read_text()
+
+
+def _plain(params: Any) -> dict[str, Any]:
+    """A custom notification's params as pygls hands them over (a namedtuple or a dict)."""
+    return dict(params._asdict()) if hasattr(params, "_asdict") else dict(params)
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV),
+    params=["visual-studio-code"],
+)
+async def status_client(
+    lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path
+) -> Any:
+    """A client that records ``onex/status`` (the default embedder: the model loads)."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    statuses: list[dict[str, Any]] = []
+    lsp_client.statuses = statuses  # type: ignore[attr-defined]
+    lsp_client.feature("onex/status")(lambda params: statuses.append(_plain(params)))
+    await initialize(lsp_client, request.param, workspace, {"onex": {"diagnosticsDelayMs": 20}})
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_status_notification_follows_the_server(status_client: LanguageClient) -> None:
+    """A typed notification (not log text) says starting, loading the model, generating,
+    ready — with the embedder, the store and whether learning is on."""
+    statuses: list[dict[str, Any]] = status_client.statuses  # type: ignore[attr-defined]
+    await wait_for(lambda: statuses and statuses[-1]["state"] == "ready" and "minilm" in
+                   statuses[-1]["model"], timeout=60)  # fmt: skip
+    states = [s["state"] for s in statuses]
+    assert states[0] == "starting" and "loadingModel" in states, states
+    last = statuses[-1]
+    assert last["learning"] is True and SERVER_ENV["ONEX_LSP_DATA_DIR"] in last["store"], last
+    assert all(a != b for a, b in itertools.pairwise(statuses))  # no repeats
+
+    _, doc_uri = _contract(status_client)
+    (lens,) = await _lenses(status_client, doc_uri)
+    assert lens.command is not None
+    before = len(statuses)
+    await status_client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=lens.command.command, arguments=lens.command.arguments)
+    )
+    assert [s["state"] for s in statuses[before:]] == ["generating", "ready"]
+
+    status_client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"onex": {"learning": False}})
+    )
+    await wait_for(lambda: statuses[-1]["learning"] is False)
+    assert statuses[-1]["state"] == "ready"
+
+
+async def test_pattern_library_request_shows_what_was_learned(
+    status_client: LanguageClient,
+) -> None:
+    """``onex/patternLibrary`` answers from the server's own library (no CLI): a block
+    learned from a saved handler, with its origin, and the feedback of its pattern."""
+    client = status_client
+    path, doc_uri = _contract(client)
+    (action,) = await request_actions(client, doc_uri, "source.onex.generateNode")
+    await apply_action(client, action)
+    handler = path.parent / PACKAGE / "handlers" / "handler_create_user.py"
+    edited = handler.read_text().replace(
+        "    stored = await repository.create(record)\n",
+        '    record.setdefault("status", "active")\n    stored = await repository.create(record)\n',
+    )
+    handler.write_text(edited)
+    handler_uri = open_document(client, handler, edited, language="python")
+    client.text_document_did_save(
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=handler_uri))
+    )
+    await wait_for(
+        lambda: any("from handler_create_user.py" in m.message for m in client.log_messages),
+        timeout=60,
+    )
+    library = await client.protocol.send_request_async("onex/patternLibrary", {})
+    data = _plain(library)
+    blocks = [_plain(b) for b in data["blocks"]]
+    mine = [b for b in blocks if b["origin"] == str(handler.resolve())]
+    assert any(b["kind"] == "handler" and b["block"] == "crud.create" for b in mine), blocks
+    patterns = {_plain(p)["key"]: _plain(p) for p in data["patterns"]}
+    create = patterns["builtin:crud.create"]
+    assert create["applied"] >= 1 and 0 < create["keepRate"] <= 1, create
+    assert "minilm" in data["embedder"] and SERVER_ENV["ONEX_LSP_DATA_DIR"] in data["store"]

@@ -132,6 +132,23 @@ def kill_group(proc: subprocess.Popen[bytes] | None) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+SEED_EXAMPLE = ROOT / "examples" / "contracts" / "customer_records_effect.yaml"
+
+
+def _learn_a_package(tmp_path: Path) -> None:
+    """``onex-lsp generate`` a package outside the workspace and ``onex-lsp learn`` it into
+    the data directory the editor's server uses (default embedder)."""
+    seed = tmp_path / "seed"
+    cli = [sys.executable, "-m", "onex_lsp"]
+    data = ["--data-dir", str(tmp_path / "onex-data")]
+    for command in (
+        [*cli, "generate", str(SEED_EXAMPLE), "--out", str(seed)],
+        [*cli, "learn", "--yes", *data, str(seed)],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
 def run_vscode(
     tools: Tools,
     tmp_path: Path,
@@ -139,6 +156,7 @@ def run_vscode(
     env: dict[str, str],
     files: dict[str, str] | None = None,
     timeout: float = 150,
+    seed: bool = False,
 ) -> tuple[dict[str, Any], str, Path]:
     """Install the .vsix in a fresh profile, start code-server on a workspace holding
     ``files`` (default: the example contract as ``contract.yaml``), run the Playwright
@@ -147,6 +165,8 @@ def run_vscode(
     workspace.mkdir()
     for name, text in (files or {CONTRACT: EXAMPLE.read_text()}).items():
         (workspace / name).write_text(text)
+    if seed:  # a learned store: the pattern library view shows real data
+        _learn_a_package(tmp_path)
     user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
     (user_data / "User").mkdir(parents=True)
     (user_data / "User" / "settings.json").write_text(json.dumps({**QUIET_SETTINGS, **settings}))
@@ -228,7 +248,11 @@ def _expected_files() -> tuple[str, dict[str, str], list[str]]:
     return name, package_files(generated), [f"{name}/node.py", f"{name}/handlers/handler_create_user.py"]
 
 
-def _check_generated(result: dict[str, Any], report: str, workspace: Path) -> None:
+def _check_generated(
+    result: dict[str, Any], report: str, workspace: Path, learned: bool = False
+) -> None:
+    """The package on disk is the planned one; with a learned store (``learned``) its
+    handlers may be learned blocks, so only its files are compared, not their text."""
     name, planned, expected = _expected_files()
     assert result["ok"], report
     assert any("Generate" in line for line in result.get("menu", [])), report
@@ -236,11 +260,15 @@ def _check_generated(result: dict[str, Any], report: str, workspace: Path) -> No
     assert any("Generate EFFECT node" in line for line in result["ctrlDot"]), report
     assert any(SUMMARY in line for line in result["summary"]), report
     assert result["openedNode"], report
+    assert result["statusItems"] == 1, report
     package = workspace / name
     written = {
         p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()
     }
-    assert written == planned, report
+    if learned:
+        assert written.keys() == planned.keys(), report
+    else:
+        assert written == planned, report
     for rel in expected:
         assert (workspace / rel).read_text().strip(), rel
 
@@ -258,9 +286,14 @@ def test_vscode_generates_the_node_package(tools: Tools, tmp_path: Path) -> None
             "ONEX_EXPECT": ",".join(expected),
             "ONEX_SCREENSHOT": str(SCREENSHOT),
             "ONEX_SHOTS_DIR": str(SCREENSHOT.parent),
+            "ONEX_LIBRARY": "1",
         },
+        seed=True,
     )
-    _check_generated(result, report, workspace)
+    _check_generated(result, report, workspace, learned=True)
+    # the pattern library view, from the server's onex/patternLibrary: the learned store
+    assert result["library"].startswith("Learned blocks ("), report
+    assert any("_customer" in row for row in result["libraryRows"]), report
 
 
 def _system_python_path(tmp_path: Path) -> str:

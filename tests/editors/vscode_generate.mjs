@@ -132,6 +132,9 @@ async function generate() {
         readyTimeout,
         'the status "ONEX: ready"',
     );
+    // one status item: VS Code's own progress display is not shown beside it
+    result.statusItems = await page.locator('.statusbar-item', { hasText: /ONEX|embedding model/ }).count();
+    result.tooltip = (await statusItem().getAttribute('aria-label')) ?? '';
     await lensAndCtrlDot();
 
     await step('the Source Action menu');
@@ -179,6 +182,37 @@ async function generate() {
     result.summary = ((await summary.innerText()) ?? '').split('\n').filter(Boolean);
     await page.locator('.tab', { hasText: 'node.py' }).first().waitFor({ timeout: 30000 });
     result.openedNode = true;
+    if (process.env.ONEX_LIBRARY === '1') {
+        await patternLibrary();
+    }
+}
+
+// "ONEX: Show Pattern Library": the tree fed by onex/patternLibrary, over a learned store.
+async function patternLibrary() {
+    await step('the pattern library view');
+    const learned = page.locator('.monaco-list-row', { hasText: /Learned blocks \((\d+)\)/ }).first();
+    await until(
+        async () => {
+            await page.keyboard.press('F1');
+            await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10000 });
+            await page.keyboard.type('ONEX: Show Pattern Library');
+            await page.waitForTimeout(500);
+            await page.keyboard.press('Enter');
+            await page.waitForTimeout(1500);
+            const text = (await learned.count()) ? ((await learned.innerText()) ?? '') : '';
+            result.library = text;
+            return /Learned blocks \([1-9]/.test(text);
+        },
+        90000,
+        'learned blocks in the pattern library view',
+    );
+    const group = page.locator('.monaco-list-row', { hasText: /^crud\./ }).first();
+    await group.click().catch(() => undefined);
+    await page.waitForTimeout(500);
+    result.libraryRows = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+    if (shotsDir) {
+        await page.screenshot({ path: path.join(shotsDir, 'pattern-library.png') });
+    }
 }
 
 const browser = await chromium.launch({

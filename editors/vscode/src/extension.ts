@@ -4,6 +4,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './common/commands';
 import { currentInterpreter, onPythonInterpreterChanged } from './common/interpreter';
 import { serverPython, serverWheel } from './common/environment';
+import { PatternLibraryView, VIEW_ID } from './common/libraryView';
 import { createOutputChannel, traceError, traceInfo } from './common/logging';
 import { installCommand, problemMessage, probeServer } from './common/python';
 import { sendSettings, startServer, stopServer } from './common/server';
@@ -14,10 +15,6 @@ let client: LanguageClient | undefined;
 let queue: Promise<void> = Promise.resolve();
 let lastProblem: string | undefined;
 
-function learningSetting(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('learning') ?? true;
-}
-
 async function runServer(
     context: vscode.ExtensionContext,
     channel: vscode.OutputChannel,
@@ -26,10 +23,7 @@ async function runServer(
     const previous = client;
     client = undefined;
     await stopServer(previous);
-    status.update((model) => {
-        model.starting();
-        model.learningEnabled = learningSetting();
-    });
+    status.update((model) => model.starting());
     const interpreter = await currentInterpreter();
     const environment = await serverPython(context, interpreter);
     if (environment.kind !== 'ok') {
@@ -101,8 +95,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         return queue;
     };
 
+    // The pattern library view shows in workspaces where the extension is active only.
+    await vscode.commands.executeCommand('setContext', 'onex.active', true);
+    const library = new PatternLibraryView(() => client);
     context.subscriptions.push(
-        ...registerCommands({ client: () => client, restart, channel }),
+        library,
+        vscode.window.registerTreeDataProvider(VIEW_ID, library),
+        ...registerCommands({ client: () => client, library, restart, channel }),
         // Restricted settings (onex.interpreter, onex.store.*...) now take the workspace's values.
         vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
         vscode.workspace.onDidChangeConfiguration(async (event) => {
@@ -113,9 +112,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
                 await restart();
                 return;
             }
-            status.update((model) => {
-                model.learningEnabled = learningSetting();
-            });
             if (client) {
                 await sendSettings(client).catch((error: unknown) => {
                     traceError('sending settings failed', error);

@@ -18,6 +18,7 @@ from onex_lsp.lsp import (
     documents,
     generation_report,
     hover,
+    pattern_library,
 )
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
@@ -36,6 +37,7 @@ def initialize(ls: OnexLanguageServer, params: lsp.InitializeParams) -> None:
 async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> None:
     ls.log_handler.flush_pending()
     log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
+    ls.status.publish()
     await configuration.pull(ls)
     await ls.start_sessions()
 
@@ -49,6 +51,7 @@ async def did_change_configuration(
 ) -> None:
     await configuration.changed(ls, params.settings)
     documents.publish_all(ls)
+    ls.status.publish()  # learning may have been switched
 
 
 def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -82,7 +85,8 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
     if ls.learning.accepted_suggestion(resolved) is None:
         return
     text = ls.workspace.get_text_document(uri).source
-    await ls.learning.learn_saved(path, text, ls.feedback.pattern_in(uri))
+    with ls.status.busy("learning"):
+        await ls.learning.learn_saved(path, text, ls.feedback.pattern_in(uri))
 
 
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -141,6 +145,10 @@ async def open_node(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
     return await contract_lenses.open_node(ls, uri)
 
 
+async def pattern_library_request(ls: OnexLanguageServer, params: Any) -> dict[str, Any]:
+    return await pattern_library.pattern_library(ls)
+
+
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
     return await commands.show_detected_patterns(ls, uri)
 
@@ -167,6 +175,7 @@ FEATURES: list[tuple[str, Any, Any]] = [
     ),
     (lsp.CODE_ACTION_RESOLVE, code_action_resolve, None),
     (lsp.TEXT_DOCUMENT_CODE_LENS, code_lens, lsp.CodeLensOptions(resolve_provider=False)),
+    (pattern_library.PATTERN_LIBRARY_REQUEST, pattern_library_request, None),
 ]
 COMMANDS: list[tuple[str, Any]] = [
     ("onex.generateNode", generate_node),

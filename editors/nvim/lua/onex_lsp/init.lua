@@ -309,6 +309,17 @@ local function onex_client(bufnr)
   return clients[1]
 end
 
+--- :Onex library: the running server's pattern library in a picker (vim.ui.select).
+--- @param on_items? fun(items: table[], library: table) instead of the picker (tests)
+function M.library(on_items)
+  local client = onex_client(vim.api.nvim_get_current_buf())
+  if not client then
+    notify('the language server is not running (:checkhealth onex_lsp)', vim.log.levels.WARN)
+    return
+  end
+  require('onex_lsp.library').open(client, on_items)
+end
+
 --- :Onex patterns: what the server detects in the current contract (or in the contract of
 --- the node package the current Python file belongs to), in a scratch buffer.
 --- @param bufnr? integer
@@ -513,6 +524,9 @@ local SUBCOMMANDS = {
   end,
   install = function()
     require('onex_lsp.install').run()
+  end,
+  library = function()
+    M.library()
   end,
   health = function()
     vim.cmd('checkhealth onex_lsp')
