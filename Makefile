@@ -9,11 +9,14 @@ OUT := out
 
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-# torch first, pinned to the CPU build: an unpinned torch drags in a multi-GB CUDA build.
+# torch first, so that sentence-transformers does not pull a multi-GB CUDA build. Where pip
+# is not configured with a CPU wheel of it, name PyTorch's CPU wheel index (see README):
+#   make venv TORCH_INDEX="--index-url <PyTorch's CPU wheel index>"
+TORCH_INDEX ?=
 $(BIN)/onex-lsp: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "onex-lsp needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) torch==2.13.0
+	$(PIP) torch==2.13.0 $(TORCH_INDEX)
 	$(PIP) -e '.[dev,sentence-transformers]'
 	@touch $@
 

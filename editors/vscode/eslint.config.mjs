@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-    { ignores: ['dist/**', 'out/**', 'node_modules/**', 'esbuild.mjs', 'eslint.config.mjs'] },
+    { ignores: ['dist/**', 'out/**', 'node_modules/**', 'server/**', 'esbuild.mjs', 'eslint.config.mjs', 'scripts/**'] },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

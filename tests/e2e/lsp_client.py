@@ -152,6 +152,9 @@ async def initialize(
 ) -> None:
     """The editor's side of the handshake, with ``root`` as the one workspace folder."""
     fix_code_action_parsing(client)
+    # An editor that announces codeLens.refreshSupport (VS Code) answers the server's
+    # workspace/codeLens/refresh (sent after a package is generated).
+    client.feature(lsp.WORKSPACE_CODE_LENS_REFRESH)(lambda _: None)
     client.workspace_root = root  # type: ignore[attr-defined]
     client.profile = profile  # type: ignore[attr-defined]
     await client.initialize_session(

@@ -79,7 +79,8 @@ async def test_missing_handler_is_diagnosed_and_fixed_with_routing(client: Langu
     assert (diagnostic.range.start.line, diagnostic.range.start.character) == (line, 17)
 
     # No generate action for an existing package; the quick fix instead.
-    assert await request_actions(client, doc_uri, "source.onex.generateNode", []) == []
+    offered = await request_actions(client, doc_uri, "source.onex.generateNode", [])
+    assert all(a.disabled is not None for a in offered)
     (fix,) = await request_actions(client, doc_uri, "quickfix", [diagnostic])
     assert fix.title == "Add handler for 'find_user' with its routing"
     await apply_action(client, fix)

@@ -76,6 +76,60 @@ function scenarios.generate()
   report.shown = vim.api.nvim_buf_get_name(0)
 end
 
+-- <leader>og, then edit a generated handler and :write it (the server learns it), then
+-- :Onex library: the picker lists the learned block; choosing it opens its origin file.
+function scenarios.library()
+  scenarios.generate()
+  local package_dir = assert(os.getenv('ONEX_PACKAGE_DIR'))
+  local handler = package_dir .. '/handlers/handler_create_user.py'
+  vim.cmd('edit ' .. vim.fn.fnameescape(handler))
+  local handler_buf = vim.api.nvim_get_current_buf()
+  wait(30000, 'the client on the handler', function()
+    return onex_client(handler_buf) ~= nil
+  end)
+  local lines = vim.api.nvim_buf_get_lines(handler_buf, 0, -1, false)
+  for i, line in ipairs(lines) do
+    if line:find('stored = await repository.create(record)', 1, true) then
+      table.insert(lines, i, '    record.setdefault("status", "active")')
+      break
+    end
+  end
+  vim.api.nvim_buf_set_lines(handler_buf, 0, -1, false, lines)
+  vim.cmd('write')
+  local items
+  wait(60000, 'the learned block in the pattern library', function()
+    local answered = false
+    require('onex_lsp').library(function(found)
+      items = found
+      answered = true
+    end)
+    vim.wait(5000, function()
+      return answered
+    end, 50)
+    return items ~= nil and vim.iter(items):any(function(item)
+      return item.kind == 'block' and item.origin == vim.uv.fs_realpath(handler)
+    end)
+  end)
+  report.items = vim.tbl_map(function(item)
+    return item.label
+  end, items)
+  vim.cmd('edit ' .. vim.fn.fnameescape(os.getenv('ONEX_CONTRACT_FILE')))
+  vim.ui.select = function(choices, opts, on_choice)
+    report.prompt = opts.prompt
+    for _, choice in ipairs(choices) do
+      if choice.kind == 'block' and choice.origin == vim.uv.fs_realpath(handler) then
+        return on_choice(choice)
+      end
+    end
+    on_choice(nil)
+  end
+  vim.cmd('Onex library')
+  wait(10000, 'the origin file to open', function()
+    return vim.api.nvim_buf_get_name(0) == vim.uv.fs_realpath(handler)
+  end)
+  report.opened = vim.api.nvim_buf_get_name(0)
+end
+
 -- :checkhealth onex_lsp while the server runs, until the report says $ONEX_HEALTH_EXPECT
 -- about the index lock (the server takes it shortly after it initializes).
 function scenarios.health()

@@ -310,6 +310,8 @@ def test_onex_commands(tmp_path: Path) -> None:
         "generate",
         "health",
         "insert-pattern",
+        "install",
+        "library",
         "patterns",
         "quickfix",
         "restart",
@@ -342,6 +344,33 @@ def test_quickfix_and_insert_pattern_keymaps_in_a_generated_package(
     inserted = "\n".join(report["inserted"])
     assert "def handle_get_user" in inserted
     assert inserted != generated["expected"]["handlers/handler_get_user.py"].rstrip("\n")
+
+
+def test_onex_library_picker_shows_the_learned_block(tmp_path: Path) -> None:
+    """With the default embedder: a generated handler, edited and written, is learned;
+    ``:Onex library`` (the server's ``onex/patternLibrary``) lists it, and choosing it
+    opens the file it was learned from."""
+    workspace, contract = _workspace(tmp_path)
+    package, expected = expected_package(contract, workspace)
+    report = run_scenario(
+        "library",
+        workspace,
+        contract,
+        tmp_path / "data",
+        tmp_path / "run",
+        {
+            "ONEX_EMBEDDER": "minilm",
+            "ONEX_PACKAGE_DIR": str(package),
+            "ONEX_CONTRACT_FILE": str(contract),
+            "ONEX_EXPECTED_FILES": str(sum(1 for rel in expected if rel.endswith(".py"))),
+        },
+    )
+    handler = package / "handlers" / "handler_create_user.py"
+    learned = [i for i in report["items"] if i.startswith("learned") and "crud.create" in i]
+    assert learned, report["items"]
+    assert any(i.startswith("pattern  builtin:crud.create") for i in report["items"])
+    assert "minilm" in report["prompt"], report["prompt"]
+    assert report["opened"] == str(handler.resolve())
 
 
 def test_help_file_has_valid_tags(tmp_path: Path) -> None:

@@ -39,6 +39,8 @@ CACHE = Path(os.environ.get("ONEX_VSCODE_CACHE", ROOT / ".cache" / "code-server"
 CODE_SERVER = CACHE / "node_modules" / "code-server" / "out" / "node" / "entry.js"
 PLAYWRIGHT = CACHE / "node_modules" / "playwright-core"
 SCREENSHOT = EXTENSION / "images" / "code-action.png"
+CONTRACT = "contract.yaml"  # the extension activates on contract files only
+SUMMARY = "16 files, 5 handlers: 5 CRUD"
 QUIET_SETTINGS = {
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": False,
@@ -130,14 +132,41 @@ def kill_group(proc: subprocess.Popen[bytes] | None) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+SEED_EXAMPLE = ROOT / "examples" / "contracts" / "customer_records_effect.yaml"
+
+
+def _learn_a_package(tmp_path: Path) -> None:
+    """``onex-lsp generate`` a package outside the workspace and ``onex-lsp learn`` it into
+    the data directory the editor's server uses (default embedder)."""
+    seed = tmp_path / "seed"
+    cli = [sys.executable, "-m", "onex_lsp"]
+    data = ["--data-dir", str(tmp_path / "onex-data")]
+    for command in (
+        [*cli, "generate", str(SEED_EXAMPLE), "--out", str(seed)],
+        [*cli, "learn", "--yes", *data, str(seed)],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
 def run_vscode(
-    tools: Tools, tmp_path: Path, settings: dict[str, Any], env: dict[str, str]
+    tools: Tools,
+    tmp_path: Path,
+    settings: dict[str, Any],
+    env: dict[str, str],
+    files: dict[str, str] | None = None,
+    timeout: float = 150,
+    seed: bool = False,
 ) -> tuple[dict[str, Any], str, Path]:
-    """Install the .vsix in a fresh profile, start code-server on a workspace holding the
-    example contract, run the Playwright driver; (its result, a report, the workspace)."""
+    """Install the .vsix in a fresh profile, start code-server on a workspace holding
+    ``files`` (default: the example contract as ``contract.yaml``), run the Playwright
+    driver; (its result, a report, the workspace)."""
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    shutil.copy(EXAMPLE, workspace / EXAMPLE.name)
+    for name, text in (files or {CONTRACT: EXAMPLE.read_text()}).items():
+        (workspace / name).write_text(text)
+    if seed:  # a learned store: the pattern library view shows real data
+        _learn_a_package(tmp_path)
     user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
     (user_data / "User").mkdir(parents=True)
     (user_data / "User" / "settings.json").write_text(json.dumps({**QUIET_SETTINGS, **settings}))
@@ -189,13 +218,13 @@ def run_vscode(
                     "ONEX_WORKSPACE": str(workspace),
                     "ONEX_CHROMIUM": tools.chromium,
                     "ONEX_PLAYWRIGHT": str(PLAYWRIGHT),
-                    "ONEX_CONTRACT": EXAMPLE.name,
+                    "ONEX_CONTRACT": next(iter(files)) if files else CONTRACT,
                     "ONEX_FAILURE_SCREENSHOT": str(tmp_path / "failure.png"),
                 },
                 start_new_session=True,
             )
             try:
-                out, err = driver.communicate(timeout=150)
+                out, err = driver.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 kill_group(driver)
                 out, err = driver.communicate()
@@ -211,30 +240,115 @@ def run_vscode(
     return result, report, workspace
 
 
-@pytest.mark.editor
-def test_vscode_generates_the_node_package(tools: Tools, tmp_path: Path) -> None:
+def _expected_files() -> tuple[str, dict[str, str], list[str]]:
     contract = load_contract(EXAMPLE.read_text(), str(EXAMPLE)).contract
     assert contract is not None
-    generated = plan_package(contract, Location(Path("/w") / EXAMPLE.name, Path("/w")))
-    planned = recorded_files(generated)
+    generated = plan_package(contract, Location(Path("/w") / CONTRACT, Path("/w")))
     name = generated.plan.package.name
     expected = [f"{name}/node.py", f"{name}/handlers/handler_create_user.py"]
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    result, report, workspace = run_vscode(
-        tools,
-        tmp_path,
-        {"onex.interpreter": sys.executable, "onex.embedder": "hashing"},
-        {"ONEX_EXPECT": ",".join(expected), "ONEX_SCREENSHOT": str(SCREENSHOT)},
-    )
+    return name, recorded_files(generated), expected
+
+
+def _check_generated(
+    result: dict[str, Any], report: str, workspace: Path, learned: bool = False
+) -> None:
+    """The package on disk is the planned one; with a learned store (``learned``) its
+    handlers may be learned blocks, so only its files are compared, not their text."""
+    name, planned, expected = _expected_files()
     assert result["ok"], report
     assert any("Generate" in line for line in result.get("menu", [])), report
+    assert result["lens"] == "Generate node", report
+    assert any("Generate EFFECT node" in line for line in result["ctrlDot"]), report
+    assert any(SUMMARY in line for line in result["summary"]), report
+    assert result["openedNode"], report
+    assert result["statusItems"] == 1, report
     package = workspace / name
     written = {
         p.relative_to(package).as_posix(): p.read_text() for p in package.rglob("*") if p.is_file()
     }
-    assert written == planned, report
+    if learned:
+        assert written.keys() == planned.keys(), report
+    else:
+        assert written == planned, report
     for rel in expected:
         assert (workspace / rel).read_text().strip(), rel
+
+
+@pytest.mark.editor
+def test_vscode_generates_the_node_package(tools: Tools, tmp_path: Path) -> None:
+    """With the default embedder; the lens and the Ctrl+. menu offer generate."""
+    _, _, expected = _expected_files()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    result, report, workspace = run_vscode(
+        tools,
+        tmp_path,
+        {"onex.interpreter": sys.executable},
+        {
+            "ONEX_EXPECT": ",".join(expected),
+            "ONEX_SCREENSHOT": str(SCREENSHOT),
+            "ONEX_SHOTS_DIR": str(SCREENSHOT.parent),
+            "ONEX_LIBRARY": "1",
+        },
+        seed=True,
+    )
+    _check_generated(result, report, workspace, learned=True)
+    # the pattern library view, from the server's onex/patternLibrary: the learned store
+    assert result["library"].startswith("Learned blocks ("), report
+    assert any("_customer" in row for row in result["libraryRows"]), report
+
+
+def _system_python_path(tmp_path: Path) -> str:
+    """A PATH whose only Python is the system's (no pyenv, no venv with onex-lsp)."""
+    system = Path("/usr/bin/python3")
+    if not system.exists():
+        pytest.skip("no system Python at /usr/bin/python3")
+    version = subprocess.run(
+        [str(system), "-c", "import sys, venv; print(sys.version_info >= (3, 11))"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    if version.stdout.strip() != "True":
+        pytest.skip("the system Python is not 3.11+ with venv")
+    probe = subprocess.run([str(system), "-c", "import onex_lsp"], capture_output=True, timeout=30)
+    assert probe.returncode != 0, "the system Python must not have onex-lsp for this test"
+    return "/usr/bin:/bin"
+
+
+@pytest.mark.editor
+def test_vscode_provisions_the_server_with_only_a_system_python(
+    tools: Tools, tmp_path: Path
+) -> None:
+    """No onex.interpreter, no Python extension: the extension makes its own environment
+    from the wheel in the .vsix, then generates as usual (default embedder)."""
+    _, _, expected = _expected_files()
+    result, report, workspace = run_vscode(
+        tools,
+        tmp_path,
+        {},
+        {
+            "PATH": _system_python_path(tmp_path),
+            "ONEX_EXPECT": ",".join(expected),
+            "ONEX_READY_TIMEOUT_MS": "600000",
+        },
+        timeout=900,
+    )
+    _check_generated(result, report, workspace)
+    storage = tmp_path / "user-data" / "User" / "globalStorage" / "onex.onex-lsp-vscode"
+    assert (storage / "server-venv" / "bin" / "python").exists(), report
+
+
+@pytest.mark.editor
+def test_vscode_stays_inactive_without_contracts(tools: Tools, tmp_path: Path) -> None:
+    result, report, _ = run_vscode(
+        tools,
+        tmp_path,
+        {"onex.interpreter": sys.executable},
+        {"ONEX_MODE": "inactive"},
+        files={"config.yaml": "services:\n  web: {image: nginx}\n"},
+    )
+    assert result["ok"], report
+    assert result["statusItems"] == 0, report
 
 
 @pytest.mark.editor
@@ -251,5 +365,7 @@ def test_vscode_reports_a_missing_server_once(tools: Tools, tmp_path: Path) -> N
     assert "ONEX: error" in result["status"], report
     errors = [n for n in result["notifications"] if "onex-lsp" in n]
     assert len(errors) == 1, report
-    assert f"{python} -m pip install --upgrade onex-lsp" in errors[0], report
+    # the exact command: the wheel the .vsix carries (no package index has onex-lsp)
+    wheel = next((tmp_path / "extensions").glob("onex.onex-lsp-vscode-*/server/onex_lsp-*.whl"))
+    assert f"{python} -m pip install --upgrade {wheel}" in errors[0], report
     assert "torch==" not in errors[0], report  # the default MiniLM embedder needs no torch

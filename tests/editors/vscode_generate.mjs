@@ -3,8 +3,12 @@
 //   ONEX_MODE=generate (default): open the example contract from the explorer, wait for
 //     "ONEX: ready", show the Source Action menu (screenshot), apply "Generate" with
 //     Ctrl+Alt+G, save all, wait for the files on disk.
+//     Before that: the CodeLens "Generate node" on the first line and Ctrl+. listing the
+//     generate action (screenshots); after: the summary notification and node.py open.
 //   ONEX_MODE=missing-server: the interpreter lacks onex-lsp; expect "ONEX: error" and one
 //     notification with the install command.
+//   ONEX_MODE=inactive: a workspace without contracts; the extension must not activate
+//     (no ONEX status item after opening a YAML file).
 // Env: ONEX_VSCODE_URL, ONEX_WORKSPACE, ONEX_CHROMIUM, ONEX_PLAYWRIGHT, ONEX_SCREENSHOT,
 //      ONEX_CONTRACT (file name), ONEX_EXPECT (comma-separated paths relative to the
 //      workspace), ONEX_FAILURE_SCREENSHOT, ONEX_DEBUG_DIR (a screenshot per step).
@@ -22,6 +26,8 @@ const screenshot = process.env.ONEX_SCREENSHOT;
 const contract = process.env.ONEX_CONTRACT;
 const expected = (process.env.ONEX_EXPECT ?? '').split(',').filter(Boolean);
 const debugDir = process.env.ONEX_DEBUG_DIR;
+const readyTimeout = Number(process.env.ONEX_READY_TIMEOUT_MS ?? 60000);
+const shotsDir = process.env.ONEX_SHOTS_DIR; // codelens.png, ctrl-dot.png
 const started = Date.now();
 const result = { ok: false, steps: [], status: '' };
 let page;
@@ -71,7 +77,37 @@ async function openContract() {
     await row.click();
     await editor().waitFor({ timeout: 30000 });
     await page.locator('.tab', { hasText: contract }).first().waitFor({ timeout: 30000 });
-    await statusItem().waitFor({ timeout: 60000 });
+    if (process.env.ONEX_MODE !== 'inactive') {
+        await statusItem().waitFor({ timeout: 60000 });
+    }
+}
+
+async function inactive() {
+    await step('no ONEX status item in a workspace without contracts');
+    await page.waitForTimeout(8000);
+    result.statusItems = await page.locator('.statusbar-item', { hasText: /ONEX/ }).count();
+}
+
+async function lensAndCtrlDot() {
+    await step('the CodeLens on the first line');
+    const lens = page.locator('.codelens-decoration', { hasText: /Generate node/ }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30000 });
+    result.lens = ((await lens.textContent()) ?? '').trim();
+    if (shotsDir) {
+        await page.screenshot({ path: path.join(shotsDir, 'codelens.png') });
+    }
+    await step('Ctrl+. on the contract');
+    await editor().locator('.view-lines').click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget', { hasText: /Generate/ }).first();
+    await menu.waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(300);
+    result.ctrlDot = (await menu.innerText()).split('\n').filter(Boolean);
+    if (shotsDir) {
+        await page.screenshot({ path: path.join(shotsDir, 'ctrl-dot.png') });
+    }
+    await page.keyboard.press('Escape');
 }
 
 async function missingServer() {
@@ -93,9 +129,13 @@ async function generate() {
             }
             return /ONEX: ready/.test(result.status);
         },
-        60000,
+        readyTimeout,
         'the status "ONEX: ready"',
     );
+    // one status item: VS Code's own progress display is not shown beside it
+    result.statusItems = await page.locator('.statusbar-item', { hasText: /ONEX|embedding model/ }).count();
+    result.tooltip = (await statusItem().getAttribute('aria-label')) ?? '';
+    await lensAndCtrlDot();
 
     await step('the Source Action menu');
     await editor().locator('.view-lines').click();
@@ -137,6 +177,42 @@ async function generate() {
         await until(filesReady, 30000, `the files on disk: ${expected.join(', ')}`);
     }
     await step('files written');
+    const summary = page.locator('.notification-toast', { hasText: /Generated node_/ }).first();
+    await summary.waitFor({ timeout: 30000 });
+    result.summary = ((await summary.innerText()) ?? '').split('\n').filter(Boolean);
+    await page.locator('.tab', { hasText: 'node.py' }).first().waitFor({ timeout: 30000 });
+    result.openedNode = true;
+    if (process.env.ONEX_LIBRARY === '1') {
+        await patternLibrary();
+    }
+}
+
+// "ONEX: Show Pattern Library": the tree fed by onex/patternLibrary, over a learned store.
+async function patternLibrary() {
+    await step('the pattern library view');
+    const learned = page.locator('.monaco-list-row', { hasText: /Learned blocks \((\d+)\)/ }).first();
+    await until(
+        async () => {
+            await page.keyboard.press('F1');
+            await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10000 });
+            await page.keyboard.type('ONEX: Show Pattern Library');
+            await page.waitForTimeout(500);
+            await page.keyboard.press('Enter');
+            await page.waitForTimeout(1500);
+            const text = (await learned.count()) ? ((await learned.innerText()) ?? '') : '';
+            result.library = text;
+            return /Learned blocks \([1-9]/.test(text);
+        },
+        90000,
+        'learned blocks in the pattern library view',
+    );
+    const group = page.locator('.monaco-list-row', { hasText: /^crud\./ }).first();
+    await group.click().catch(() => undefined);
+    await page.waitForTimeout(500);
+    result.libraryRows = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+    if (shotsDir) {
+        await page.screenshot({ path: path.join(shotsDir, 'pattern-library.png') });
+    }
 }
 
 const browser = await chromium.launch({
@@ -157,6 +233,8 @@ try {
     await openContract();
     if (process.env.ONEX_MODE === 'missing-server') {
         await missingServer();
+    } else if (process.env.ONEX_MODE === 'inactive') {
+        await inactive();
     } else {
         await generate();
     }

@@ -21,7 +21,7 @@ vim.api.nvim_create_user_command('Onex', function(args)
 end, {
   nargs = '+',
   desc = 'onex-lsp: generate | insert-pattern | quickfix | patterns | stats | toggle-learning '
-    .. '| restart | health',
+    .. '| library | restart | install | health',
   complete = function(arglead, cmdline, pos)
     return require('onex_lsp').complete(arglead, cmdline, pos)
   end,

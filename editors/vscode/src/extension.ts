@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './common/commands';
 import { currentInterpreter, onPythonInterpreterChanged } from './common/interpreter';
+import { serverPython, serverWheel } from './common/environment';
+import { PatternLibraryView, VIEW_ID } from './common/libraryView';
 import { createOutputChannel, traceError, traceInfo } from './common/logging';
 import { installCommand, problemMessage, probeServer } from './common/python';
 import { sendSettings, startServer, stopServer } from './common/server';
@@ -13,38 +15,38 @@ let client: LanguageClient | undefined;
 let queue: Promise<void> = Promise.resolve();
 let lastProblem: string | undefined;
 
-function learningSetting(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('learning') ?? true;
-}
-
-async function runServer(channel: vscode.OutputChannel, status: StatusBar): Promise<void> {
+async function runServer(
+    context: vscode.ExtensionContext,
+    channel: vscode.OutputChannel,
+    status: StatusBar,
+): Promise<void> {
     const previous = client;
     client = undefined;
     await stopServer(previous);
-    status.update((model) => {
-        model.starting();
-        model.learningEnabled = learningSetting();
-    });
+    status.update((model) => model.starting());
     const interpreter = await currentInterpreter();
-    traceInfo(`interpreter: ${interpreter.command} (from ${interpreter.source})`);
-    const probe = await probeServer(interpreter.command, undefined, vscode.workspace.isTrusted);
-    const problem = problemMessage(interpreter.command, probe);
+    const environment = await serverPython(context, interpreter);
+    if (environment.kind !== 'ok') {
+        failOnce(environment.message, status, () => void showProblem(environment.message, undefined, channel));
+        return;
+    }
+    const python = environment.python;
+    const origin = interpreter.source === 'setting' ? 'onex.interpreter' : 'the extension\'s environment';
+    traceInfo(`interpreter: ${python} (${origin})`);
+    const probe = await probeServer(python, undefined, vscode.workspace.isTrusted);
+    const wheel = serverWheel(context);
+    const problem = problemMessage(python, probe, wheel);
     if (problem !== undefined) {
-        traceError(problem);
-        status.update((model) => model.failed(problem));
-        if (problem !== lastProblem) {
-            lastProblem = problem;
-            void showProblem(problem, interpreter.command, channel);
-        }
+        failOnce(problem, status, () => void showProblem(problem, installCommand(python, wheel), channel));
         return;
     }
     lastProblem = undefined;
     const version = probe.kind === 'ok' ? probe.version : '?';
     status.update((model) => {
-        model.detail = `onex-lsp ${version} on ${interpreter.command}`;
+        model.detail = `onex-lsp ${version} on ${python}`;
     });
     try {
-        client = await startServer({ python: interpreter.command, channel, status });
+        client = await startServer({ python, channel, status });
         traceInfo(`server started: onex-lsp ${version}`);
     } catch (error) {
         traceError('the server failed to start', error);
@@ -55,12 +57,23 @@ async function runServer(channel: vscode.OutputChannel, status: StatusBar): Prom
     }
 }
 
-async function showProblem(problem: string, python: string, channel: vscode.OutputChannel): Promise<void> {
+/** A problem is logged and shown in the status item every time, popped up once. */
+function failOnce(problem: string, status: StatusBar, show: () => void): void {
+    traceError(problem);
+    status.update((model) => model.failed(problem));
+    if (problem !== lastProblem) {
+        lastProblem = problem;
+        show();
+    }
+}
+
+async function showProblem(problem: string, install: string | undefined, channel: vscode.OutputChannel): Promise<void> {
     const copy = 'Copy Install Command';
     const settings = 'Choose Interpreter';
-    const choice = await vscode.window.showErrorMessage(problem, copy, settings, 'Show Log');
-    if (choice === copy) {
-        await vscode.env.clipboard.writeText(installCommand(python));
+    const actions = install ? [copy, settings, 'Show Log'] : [settings, 'Show Log'];
+    const choice = await vscode.window.showErrorMessage(problem, ...actions);
+    if (choice === copy && install) {
+        await vscode.env.clipboard.writeText(install);
     } else if (choice === settings) {
         await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.interpreter`);
     } else if (choice === 'Show Log') {
@@ -76,14 +89,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     traceInfo(`activating ${context.extension.id} ${manifest.version ?? ''}`);
 
     const restart = (): Promise<void> => {
-        queue = queue.then(() => runServer(channel, status)).catch((error: unknown) => {
+        queue = queue.then(() => runServer(context, channel, status)).catch((error: unknown) => {
             traceError('restart failed', error);
         });
         return queue;
     };
 
+    // The pattern library view shows in workspaces where the extension is active only.
+    await vscode.commands.executeCommand('setContext', 'onex.active', true);
+    const library = new PatternLibraryView(() => client);
     context.subscriptions.push(
-        ...registerCommands({ client: () => client, restart, channel }),
+        library,
+        vscode.window.registerTreeDataProvider(VIEW_ID, library),
+        ...registerCommands({ client: () => client, library, restart, channel }),
         // Restricted settings (onex.interpreter, onex.store.*...) now take the workspace's values.
         vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
         vscode.workspace.onDidChangeConfiguration(async (event) => {
@@ -94,9 +112,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
                 await restart();
                 return;
             }
-            status.update((model) => {
-                model.learningEnabled = learningSetting();
-            });
             if (client) {
                 await sendSettings(client).catch((error: unknown) => {
                     traceError('sending settings failed', error);

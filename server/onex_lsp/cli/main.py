@@ -109,6 +109,7 @@ def serve(args: argparse.Namespace) -> int:
         )
         return EXIT_REMOTE_REFUSED
 
+    from onex_lsp.lsp.log import UntilClientReady
     from onex_lsp.lsp.server import create_server
 
     server = create_server()
@@ -116,6 +117,7 @@ def serve(args: argparse.Namespace) -> int:
     stderr_handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    stderr_handler.addFilter(UntilClientReady(server.log_handler))
     logging.getLogger().addHandler(stderr_handler)
     logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends
     ours = logging.getLogger("onex_lsp")

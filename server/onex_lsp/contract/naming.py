@@ -12,13 +12,21 @@ import keyword
 import re
 from pathlib import PurePath
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from onex_lsp.contract.model import ContractIssue, ModelRef, Operation, Severity
 from onex_lsp.contract.schema import NodeKind
 from onex_lsp.contract.yaml_reader import Items, YamlReader, scalar_text
-from onex_lsp.identifiers import is_snake_identifier
-from onex_lsp.layout import NODE_FOLDER, name_kind_suffix, node_base_name
+from onex_lsp.identifiers import is_snake_identifier, split_words, to_snake
+from onex_lsp.layout import (
+    HANDLER_FUNCTION_PREFIX,
+    NODE_FOLDER,
+    handler_class,
+    name_kind_suffix,
+    node_base_name,
+    pascal,
+)
+from onex_lsp.positions import Range
 
 NAME_KEYS = ("name", "node_name", "contract_name", "node_id", "handler_id", "workflow_id")
 MAX_NODE_NAME = 48  # node_<name>_orchestrator and Model<Name>Output stay readable
@@ -178,15 +186,53 @@ def check_handler_names(reader: YamlReader, operations: list[Operation]) -> None
             else "is neither a PascalCase class nor a snake_case function name; onex-lsp "
             "(and `onex validate --strict`) need one of the two"
         )
+        suggestion = handler_name_suggestion(name)
+        fix = _handler_fix(op, suggestion) if suggestion else None
         reader.issues.append(
             ContractIssue(
                 "invalid-identifier",
-                f"handler '{name}' {problem}",
-                op.handler.range if op.handler else op.range,
+                f"handler '{name}' {problem}" + (f"; try '{suggestion}'" if suggestion else ""),
+                fix[0] if fix else op.handler.range if op.handler else op.range,
                 Severity.WARNING,
                 blocks_generation=True,
+                data={"replacement": fix[1]} if fix else None,
             )
         )
+
+
+def handler_name_suggestion(name: str) -> str | None:
+    """A usable spelling of a handler name: ``void invoice`` -> ``void_invoice``,
+    ``handler-void-invoice`` -> ``handler_void_invoice``, ``Class`` -> ``HandlerClass``."""
+    if not split_words(name):
+        return None
+    if name[:1].isupper():
+        candidate = pascal(name)
+        if keyword.iskeyword(candidate) or keyword.issoftkeyword(candidate):
+            candidate = handler_class(candidate)
+        return candidate if _PASCAL.match(candidate) else None
+    candidate = to_snake(name)
+    if not is_snake_identifier(candidate):
+        candidate = HANDLER_FUNCTION_PREFIX + candidate
+    return candidate if is_snake_identifier(candidate) else None
+
+
+def _handler_fix(op: Operation, suggestion: str) -> tuple[Range, str] | None:
+    """Where the handler's name is written, and the text that names ``suggestion`` there
+    (``module:Class`` keeps its module)."""
+    handler = op.handler
+    if handler is None or handler.name_range is None:
+        return None
+    if handler.module and handler.module_range == handler.name_range:
+        return handler.name_range, f"{handler.module}:{suggestion}"
+    return handler.name_range, suggestion
+
+
+def _model_name_suggestion(name: str) -> str | None:
+    """``model_user_input`` -> ``ModelUserInput`` (``None`` when no spelling of the same
+    words is a usable class name, e.g. a keyword: only the user can name it)."""
+    candidate = pascal(name)
+    usable = _PASCAL.match(candidate) and not keyword.iskeyword(candidate)
+    return candidate if usable and candidate != name else None
 
 
 def check_models(
@@ -210,13 +256,19 @@ def check_models(
         elif not _PASCAL.match(ref.name) or keyword.iskeyword(ref.name):
             if node is None:
                 continue
+            suggestion = _model_name_suggestion(ref.name)
             reader.issue(
                 "invalid-identifier",
                 f"{key} '{ref.name}' is not a PascalCase Python class name (e.g. "
-                "'ModelUserInput'), which the generated code declares it as",
+                "'ModelUserInput'), which the generated code declares it as"
+                + (f"; try '{suggestion}'" if suggestion else ""),
                 node,
                 Severity.WARNING,
                 blocks_generation=True,
+                # a bare class name is replaced in place; a {name, module} mapping is left to you
+                data={"replacement": suggestion}
+                if suggestion and isinstance(node, ScalarNode) and "." not in ref.name
+                else None,
             )
         elif ref.name in seen and node is not None:
             reader.issue(

@@ -20,6 +20,7 @@ from onex_lsp.contract.schema import (
     classify_node_type,
     enum_spelling,
 )
+from onex_lsp.contract.skeletons import skeleton
 from onex_lsp.contract.yaml_reader import Items, YamlReader, integer, kind_of, scalar_text
 
 _SEMVER_PARTS = ("major", "minor", "patch")
@@ -35,6 +36,7 @@ def check_node_type(
                 "missing-field",
                 "required field 'node_type' is missing (e.g. node_type: EFFECT_GENERIC)",
                 root,
+                data=skeleton("node_type"),
             )
         return None, None
     node = items["node_type"][1]
@@ -119,6 +121,7 @@ def check_contract_version(
             "required field 'contract_version' is missing "
             "(contract_version: {major: 1, minor: 0, patch: 0})",
             root,
+            data=skeleton("contract_version"),
         )
         return None
     return check_semver(reader, items["contract_version"][1], "contract_version")

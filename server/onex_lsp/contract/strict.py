@@ -24,6 +24,7 @@ from onex_lsp.contract.schema import (
     ROUTING_STRATEGIES,
     NodeKind,
 )
+from onex_lsp.contract.skeletons import skeleton
 from onex_lsp.contract.yaml_reader import Items, YamlReader, closest, integer, scalar_text
 
 _TOPIC = re.compile(
@@ -35,8 +36,13 @@ def _value(items: Items | None, key: str) -> Node | None:
     return items[key][1] if items and key in items else None
 
 
-def _hint(reader: YamlReader, message: str, node: Node) -> None:
-    reader.issue("strict-model", f"{message} (strict ModelContract models)", node, Severity.HINT)
+def _hint(reader: YamlReader, message: str, node: Node, **fix: str) -> None:
+    """``fix``: what a quick fix needs (``replacement`` for the node's text, ``insert`` for
+    text to add before it)."""
+    data = dict(fix) or None
+    reader.issue(
+        "strict-model", f"{message} (strict ModelContract models)", node, Severity.HINT, data=data
+    )
 
 
 def strict_model_hints(reader: YamlReader, items: Items, kind: NodeKind, root: Node) -> None:
@@ -60,7 +66,8 @@ def _unknown_keys(reader: YamlReader, items: Items, kind: NodeKind, model: str) 
         if key not in allowed:
             hint = closest(key, allowed)
             suggestion = f"; did you mean '{hint}'?" if hint else ""
-            _hint(reader, f"{model} does not allow the key '{key}'{suggestion}", key_node)
+            fix = {"replacement": hint} if hint else {}
+            _hint(reader, f"{model} does not allow the key '{key}'{suggestion}", key_node, **fix)
 
 
 def _required_keys(
@@ -70,7 +77,7 @@ def _required_keys(
     optional_type = kind in (NodeKind.REDUCER, NodeKind.ORCHESTRATOR)
     for key in [k for k in REQUIRED_KEYS if not (k == "node_type" and optional_type)]:
         if key not in items:
-            _hint(reader, f"{model} requires '{key}'", root)
+            _hint(reader, f"{model} requires '{key}'", root, **skeleton(key))
         elif key != "node_type" and scalar_text(items[key][1]) is None:
             _hint(reader, f"{model} needs '{key}' as a string", items[key][1])
 
@@ -84,6 +91,7 @@ def _performance(reader: YamlReader, items: Items, root: Node, kind: NodeKind) -
             f"{kind.upper_name} contracts need performance.single_operation_max_ms (a positive "
             "number of milliseconds)",
             items["performance"][0] if "performance" in items else root,
+            **({} if "performance" in items else skeleton("performance")),
         )
 
 

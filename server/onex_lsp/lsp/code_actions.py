@@ -11,11 +11,14 @@ them on the server.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from onex_lsp.lsp import package_actions, update_actions
+from onex_lsp.contract.model import Contract
+from onex_lsp.lsp import contract_lenses, package_actions, quick_fixes, update_actions
+from onex_lsp.lsp.contract_lenses import REFACTOR_GENERATE_KIND
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document
 from onex_lsp.lsp.forget import FORGET_KIND, forget_actions
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 
 KINDS = [
     GENERATE_NODE_KIND,
+    REFACTOR_GENERATE_KIND,
     update_actions.UPDATE_NODE_KIND,
     ADD_HANDLER_KIND,
     INSERT_PATTERN_KIND,
@@ -48,10 +52,11 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
         diagnostics = params.context.diagnostics
         if _wanted(ADD_HANDLER_KIND, only):
             actions += replacement_fixes(uri, diagnostics)
+            actions += quick_fixes.insertion_fixes(uri, diagnostics)
         contract = parsed.result.contract
         if parsed.result.generatable and contract is not None:
-            if offered.generate_node and _wanted(GENERATE_NODE_KIND, only):
-                actions += await package_actions.generate_actions(ls, uri, parsed.path, contract)
+            if offered.generate_node:
+                actions += await _generate(ls, uri, parsed.path, contract, only)
             if offered.add_handler and _wanted(ADD_HANDLER_KIND, only):
                 actions += _add_handler_actions(ls, uri, diagnostics)
             source, fix = _wanted(update_actions.UPDATE_NODE_KIND, only), _wanted("quickfix", only)
@@ -68,6 +73,20 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
     if not automatic and not ls.support.resolve_edit:
         actions = [await resolve(ls, action) for action in actions]
     return actions
+
+
+async def _generate(
+    ls: OnexLanguageServer, uri: str, path: Path, contract: Contract, only: list[str] | None
+) -> list[lsp.CodeAction]:
+    """The generate actions as ``source`` and, the preferred one, as ``refactor``; when
+    there is none because the package exists, a disabled action that says so."""
+    source, refactor = _wanted(GENERATE_NODE_KIND, only), _wanted(REFACTOR_GENERATE_KIND, only)
+    if not (source or refactor):
+        return []
+    offers = await package_actions.generate_actions(ls, uri, path, contract)
+    if not offers:
+        return await contract_lenses.exists_notice(ls, uri) if source else []
+    return (offers if source else []) + (contract_lenses.refactor_copy(offers) if refactor else [])
 
 
 def replacement_fixes(uri: str, diagnostics: Sequence[lsp.Diagnostic]) -> list[lsp.CodeAction]:

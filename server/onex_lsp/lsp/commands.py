@@ -14,10 +14,11 @@ from onex_lsp.contract.model import Contract, ContractResult
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.drift import AddHandlerPlan
 from onex_lsp.generation.ranking import choose_handlers
+from onex_lsp.lsp import contract_lenses, packages
 from onex_lsp.lsp import generation_jobs as jobs
-from onex_lsp.lsp import packages
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document, publish, publish_all
+from onex_lsp.lsp.generation_report import announce, report_of
 from onex_lsp.lsp.package_actions import variant_from, workbench
 from onex_lsp.workspace_fs import UnsafePathError, atomic_write, confined_path, write_tree
 
@@ -73,9 +74,9 @@ async def generate_node(
     if suggestion_id:
         ls.suggestions.plan(suggestion_id, job.planned)
         suggestion_applied(ls, suggestion_id)
-    main = plan.node.module.path if plan.node else plan.handlers[0].module.path
-    await ls.show(root / main)
     log.info("generated %s: %d file(s)", root / plan.package, len(result.written))
+    await announce(ls, report_of(job.generated, len(result.written)))
+    contract_lenses.refresh(ls)
     return {"written": [str(p) for p in result.written]}
 
 

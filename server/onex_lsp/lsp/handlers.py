@@ -14,9 +14,12 @@ from onex_lsp.lsp import (
     code_actions,
     commands,
     configuration,
+    contract_lenses,
     documents,
     forget,
+    generation_report,
     hover,
+    pattern_library,
     update_actions,
 )
 from onex_lsp.lsp.capabilities import client_support
@@ -36,6 +39,7 @@ def initialize(ls: OnexLanguageServer, params: lsp.InitializeParams) -> None:
 async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> None:
     ls.log_handler.flush_pending()
     log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
+    ls.status.publish()
     await configuration.pull(ls)
     await ls.start_sessions()
 
@@ -49,6 +53,7 @@ async def did_change_configuration(
 ) -> None:
     await configuration.changed(ls, params.settings)
     documents.publish_all(ls)
+    ls.status.publish()  # learning may have been switched
 
 
 def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -84,7 +89,8 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
     if ls.learning.accepted_suggestion(resolved) is None:
         return
     text = ls.workspace.get_text_document(uri).source
-    links = await ls.learning.learn_saved(path, text, ls.feedback.saved(uri, text))
+    with ls.status.busy("learning"):
+        links = await ls.learning.learn_saved(path, text, ls.feedback.saved(uri, text))
     ls.feedback.derived(uri, links)
 
 
@@ -130,8 +136,27 @@ async def update_node(ls: OnexLanguageServer, argument: Any = None) -> dict[str,
     return await update_actions.update_node(ls, argument)
 
 
-def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *rest: Any) -> dict[str, Any]:
-    return commands.suggestion_applied(ls, suggestion_id, *rest)
+async def suggestion_applied(
+    ls: OnexLanguageServer, suggestion_id: str, *rest: Any
+) -> dict[str, Any]:
+    result = commands.suggestion_applied(ls, suggestion_id, *rest)
+    report = ls.reports.take(str(suggestion_id))
+    if report is not None:  # a generate action's edit: open the node, say what was written
+        await generation_report.announce(ls, report)
+        contract_lenses.refresh(ls)
+    return result
+
+
+async def code_lens(ls: OnexLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+    return await contract_lenses.code_lenses(ls, params.text_document.uri)
+
+
+async def open_node(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    return await contract_lenses.open_node(ls, uri)
+
+
+async def pattern_library_request(ls: OnexLanguageServer, params: Any) -> dict[str, Any]:
+    return await pattern_library.pattern_library(ls)
 
 
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
@@ -163,6 +188,8 @@ FEATURES: list[tuple[str, Any, Any]] = [
         lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
     ),
     (lsp.CODE_ACTION_RESOLVE, code_action_resolve, None),
+    (lsp.TEXT_DOCUMENT_CODE_LENS, code_lens, lsp.CodeLensOptions(resolve_provider=False)),
+    (pattern_library.PATTERN_LIBRARY_REQUEST, pattern_library_request, None),
 ]
 COMMANDS: list[tuple[str, Any]] = [
     ("onex.generateNode", generate_node),
@@ -171,4 +198,5 @@ COMMANDS: list[tuple[str, Any]] = [
     (APPLIED, suggestion_applied),
     ("onex.showDetectedPatterns", show_detected_patterns),
     (forget.FORGET_COMMAND, forget_pattern),
+    (contract_lenses.OPEN_COMMAND, open_node),
 ]

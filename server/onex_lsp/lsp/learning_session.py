@@ -23,6 +23,7 @@ from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import LearnedOption
 from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
+from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary, learned_options
 from onex_lsp.learning.lineage import Origin, to_forget
 from onex_lsp.settings import Settings
@@ -45,6 +46,17 @@ class LearningSession:
     @property
     def available(self) -> bool:
         return self._library is not None
+
+    @property
+    def embedder_id(self) -> str:
+        """The embedder matching learned blocks now ("" before the library opens)."""
+        return self._library.embedder_id if self._library is not None else ""
+
+    @property
+    def store_description(self) -> str:
+        if self._library is None:
+            return ""
+        return f"{self._library.data_dir}, {self._library.store_description}"
 
     async def start(self, settings: Settings, root: Path | None, progress: Progress) -> bool:
         """Open the library off the loop, then load the model in the background."""
@@ -86,6 +98,13 @@ class LearningSession:
         except Exception as exc:
             log.warning("learned blocks unavailable for %s: %s", contract.name, exc)
             return {}
+
+    def learned_blocks(self) -> list[LearnedBlock]:
+        """Blocking: every learned block in the journal, oldest first."""
+        if self._library is None:
+            return []
+        self._writer.flush()
+        return [block for _, block in self._library.journal.blocks()]
 
     def journal_events(self, types: Collection[str]) -> list[dict[str, Any]]:
         """Blocking: the journal's events of ``types``, after the writes queued before

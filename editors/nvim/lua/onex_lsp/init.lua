@@ -309,6 +309,17 @@ local function onex_client(bufnr)
   return clients[1]
 end
 
+--- :Onex library: the running server's pattern library in a picker (vim.ui.select).
+--- @param on_items? fun(items: table[], library: table) instead of the picker (tests)
+function M.library(on_items)
+  local client = onex_client(vim.api.nvim_get_current_buf())
+  if not client then
+    notify('the language server is not running (:checkhealth onex_lsp)', vim.log.levels.WARN)
+    return
+  end
+  require('onex_lsp.library').open(client, on_items)
+end
+
 --- :Onex patterns: what the server detects in the current contract (or in the contract of
 --- the node package the current Python file belongs to), in a scratch buffer.
 --- @param bufnr? integer
@@ -359,7 +370,8 @@ function M.stats()
   local onex = cfg.onex_settings(config, client)
   local root = (client and client.root_dir) or vim.uv.cwd()
   local args = vim.deepcopy(cli)
-  vim.list_extend(args, { 'patterns', '--embedder', onex.embedder or 'minilm' })
+  local embedder = onex.embedder or require('onex_lsp.defaults').embedder
+  vim.list_extend(args, { 'patterns', '--embedder', embedder })
   local data_dir = cfg.store_path(onex, root)
   if data_dir then
     vim.list_extend(args, { '--data-dir', data_dir })
@@ -509,6 +521,12 @@ local SUBCOMMANDS = {
   end,
   restart = function()
     M.restart()
+  end,
+  install = function()
+    require('onex_lsp.install').run()
+  end,
+  library = function()
+    M.library()
   end,
   health = function()
     vim.cmd('checkhealth onex_lsp')

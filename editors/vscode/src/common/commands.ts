@@ -1,19 +1,17 @@
 // The extension's commands (the server's own commands, e.g. onex.generateNode, are
 // registered by the language client under their own ids).
-import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient, State } from 'vscode-languageclient/node';
-import { currentInterpreter, primaryFolder } from './interpreter';
+import { primaryFolder } from './interpreter';
 import { traceError, traceInfo } from './logging';
-import { patternLibraryArgs } from './patterns';
-import { pythonArgs } from './python';
-import { serverSettings } from './server';
+import { type PatternLibraryView, VIEW_ID } from './libraryView';
 import { SECTION } from './settings';
 
 const GENERATE_NODE_KIND = 'source.onex.generateNode';
 
 interface CommandContext {
     client(): LanguageClient | undefined;
+    library: PatternLibraryView;
     restart(): Promise<void>;
     channel: vscode.OutputChannel;
 }
@@ -80,43 +78,9 @@ async function showDetectedPatterns(ctx: CommandContext, uri?: unknown): Promise
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 
-let libraryChannel: vscode.OutputChannel | undefined;
-
-function run(python: string, args: string[]): Promise<{ out: string; err: string; ok: boolean }> {
-    return new Promise((resolve) => {
-        execFile(python, args, { timeout: 120000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-            resolve({ out: String(stdout), err: String(stderr), ok: !error });
-        });
-    });
-}
-
-async function showPatternLibrary(): Promise<void> {
-    const { command: python } = await currentInterpreter();
-    const folder = primaryFolder()?.uri.fsPath;
-    const settings = serverSettings();
-    libraryChannel ??= vscode.window.createOutputChannel('ONEX Pattern Library');
-    const channel = libraryChannel;
-    channel.clear();
-    channel.show(true);
-    await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'ONEX: reading the pattern library' },
-        async () => {
-            for (const action of ['stats', 'list'] as const) {
-                const args = pythonArgs(patternLibraryArgs(settings, action, folder), vscode.workspace.isTrusted);
-                channel.appendLine(`$ ${python} ${args.join(' ')}`);
-                const result = await run(python, args);
-                channel.append(result.out);
-                if (result.err.trim()) {
-                    channel.appendLine(result.err.trimEnd());
-                }
-                if (!result.ok) {
-                    traceError(`pattern library: ${python} ${args.join(' ')} failed`, result.err.trim());
-                    break;
-                }
-                channel.appendLine('');
-            }
-        },
-    );
+async function showPatternLibrary(ctx: CommandContext): Promise<void> {
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    await ctx.library.refresh();
 }
 
 async function toggleLearning(): Promise<void> {
@@ -156,7 +120,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
             'onex.showDetectedPatternsForContract',
             guarded('Show Detected Patterns', (uri) => showDetectedPatterns(ctx, uri)),
         ),
-        vscode.commands.registerCommand('onex.showPatternLibrary', guarded('Show Pattern Library', showPatternLibrary)),
+        vscode.commands.registerCommand('onex.showPatternLibrary', guarded('Show Pattern Library', () => showPatternLibrary(ctx))),
+        vscode.commands.registerCommand('onex.refreshPatternLibrary', guarded('Refresh Pattern Library', () => ctx.library.refresh())),
         vscode.commands.registerCommand('onex.restartServer', guarded('Restart Server', () => ctx.restart())),
         vscode.commands.registerCommand('onex.toggleLearning', guarded('Toggle Learning', toggleLearning)),
         vscode.commands.registerCommand('onex.showOutput', () => {

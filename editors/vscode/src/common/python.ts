@@ -146,14 +146,15 @@ function quote(path: string): string {
     return /[\s"'$`\\]/.test(path) ? `"${path.replace(/(["\\$`])/g, '\\$1')}"` : path;
 }
 
-/** The exact command that installs (or upgrades) the server for this interpreter. */
-export function installCommand(python: string): string {
-    return `${quote(python)} -m pip install --upgrade onex-lsp`;
+/** The exact command that installs (or upgrades) the server for this interpreter: from the
+ * wheel bundled in the extension (no package index has onex-lsp), else from a checkout. */
+export function installCommand(python: string, wheel?: string): string {
+    return `${quote(python)} -m pip install --upgrade ${wheel ? quote(wheel) : '<onex-lsp source folder>'}`;
 }
 
 /** One message saying what is wrong and the exact fix; `undefined` when all is well. */
-export function problemMessage(python: string, probe: ProbeResult): string | undefined {
-    const install = installCommand(python);
+export function problemMessage(python: string, probe: ProbeResult, wheel?: string): string | undefined {
+    const install = installCommand(python, wheel);
     // The default MiniLM embedder runs on ONNX Runtime: no torch to install first.
     const note = 'it includes the MiniLM embedder; no torch needed';
     switch (probe.kind) {

@@ -7,22 +7,21 @@ import {
     RevealOutputChannelOn,
     type ServerOptions,
     State,
-    type WorkDoneProgressBegin,
-    type WorkDoneProgressEnd,
-    type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { variables } from './interpreter';
-import { observedChannel } from './logging';
 import { expandVariables, pythonArgs, SERVER_ARGS } from './python';
 import { SECTION, toServerSettings } from './settings';
+import { STATUS_NOTIFICATION } from './status';
 import type { StatusBar } from './statusBar';
 
 const CLIENT_ID = 'onex';
 const CLIENT_NAME = 'ONEX Language Server';
 
-const DOCUMENT_SELECTOR = [
-    { scheme: 'file', language: 'yaml' },
-    { scheme: 'untitled', language: 'yaml' },
+/** Contracts (as package.json's activation events and menus name them) and the handler
+ * modules of node packages: the server never sees other YAML files. */
+export const DOCUMENT_SELECTOR = [
+    { scheme: 'file', language: 'yaml', pattern: '**/contract.{yaml,yml}' },
+    { scheme: 'file', language: 'yaml', pattern: '**/contracts/*.{yaml,yml}' },
     { scheme: 'file', language: 'python', pattern: '**/node_*/**/*.py' },
 ];
 
@@ -52,9 +51,7 @@ export async function startServer(options: {
     };
     const clientOptions: LanguageClientOptions = {
         documentSelector: DOCUMENT_SELECTOR,
-        outputChannel: observedChannel(channel, (line) => {
-            status.update((model) => model.log(line));
-        }),
+        outputChannel: channel,
         traceOutputChannel: channel,
         revealOutputChannelOn: RevealOutputChannelOn.Never,
         initializationOptions: { [SECTION]: serverSettings(folder?.uri) },
@@ -75,28 +72,15 @@ export async function startServer(options: {
                     });
                 },
             },
-            didSave: async (document, next) => {
-                if (document.languageId === 'python') {
-                    status.update((model) => model.saved(Date.now()));
-                }
-                return next(document);
-            },
-            handleWorkDoneProgress: (
-                token,
-                params: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd,
-                next,
-            ) => {
-                const key = String(token);
-                if (params.kind === 'begin') {
-                    status.update((model) => model.progressBegin(key, params.title));
-                } else if (params.kind === 'end') {
-                    status.update((model) => model.progressEnd(key));
-                }
-                next(token, params);
-            },
+            // The status item shows the server's long work (onex/status): no second item
+            // from VS Code's own progress display.
+            handleWorkDoneProgress: () => undefined,
         },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+    client.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
+        status.update((model) => model.serverStatus(params));
+    });
     client.onDidChangeState((event) => {
         if (event.newState === State.Running) {
             status.update((model) => model.running());

@@ -1,6 +1,18 @@
 // The server's state as the status bar shows it. Pure: events in, a view out.
+// While the server runs, its typed `onex/status` notification is the truth (no log text
+// is read); before and after, the client's own lifecycle (starting, stopped, error).
 
 type Phase = 'stopped' | 'starting' | 'loadingModel' | 'generating' | 'learning' | 'ready' | 'error';
+
+/** `onex/status` as the server sends it (server/onex_lsp/lsp/status.py). */
+export interface ServerStatus {
+    state: string;
+    model: string;
+    store: string;
+    learning: boolean;
+}
+
+export const STATUS_NOTIFICATION = 'onex/status';
 
 interface StatusView {
     phase: Phase;
@@ -29,40 +41,23 @@ const LABELS: Record<Phase, string> = {
     error: 'error',
 };
 
-/** Progress titles the server sends (`$/progress` begin) and what they mean. */
-export function phaseOfProgress(title: string): Phase {
-    if (/embedding model|minilm/i.test(title)) {
-        return 'loadingModel';
-    }
-    if (/^generating/i.test(title)) {
-        return 'generating';
-    }
-    return 'ready';
-}
-
-/** Server log lines that end a learning step (the client may prefix `[Info - time]`). */
-export function isLearningResult(message: string): boolean {
-    return /(^|\] )(learned \d+ new block|not learned \(|learning from .* failed)/i.test(message.trim());
-}
-
-/** A log line without the client's `[Level - time] ` prefix. */
-export function stripLogPrefix(line: string): string {
-    return line.replace(/^\[[A-Za-z]+\s*-\s*[^\]]*\]\s*/, '').trim();
-}
+const SERVER_PHASES: Record<string, Phase> = {
+    starting: 'starting',
+    loadingModel: 'loadingModel',
+    generating: 'generating',
+    learning: 'learning',
+    ready: 'ready',
+};
 
 export class StatusModel {
     private base: 'stopped' | 'starting' | 'running' | 'error' = 'stopped';
     private errorMessage = '';
-    private readonly progress = new Map<string, string>(); // token -> title
-    private learningSince: number | undefined;
-    lastLearned = '';
-    learningEnabled = true;
+    private server: ServerStatus | undefined;
     detail = ''; // interpreter and server version, for the tooltip
 
     starting(): void {
         this.base = 'starting';
-        this.progress.clear();
-        this.learningSince = undefined;
+        this.server = undefined;
     }
 
     running(): void {
@@ -73,94 +68,67 @@ export class StatusModel {
         if (this.base !== 'error') {
             this.base = 'stopped';
         }
-        this.progress.clear();
-        this.learningSince = undefined;
+        this.server = undefined;
     }
 
     failed(message: string): void {
         this.base = 'error';
         this.errorMessage = message;
-        this.progress.clear();
-        this.learningSince = undefined;
+        this.server = undefined;
     }
 
-    progressBegin(token: string, title: string): void {
-        this.progress.set(token, title);
-    }
-
-    progressEnd(token: string): void {
-        this.progress.delete(token);
-    }
-
-    /** A handler file was saved: the server may learn from it. */
-    saved(now: number): void {
-        if (this.learningEnabled && this.base === 'running') {
-            this.learningSince = now;
+    /** An `onex/status` notification; anything malformed is ignored. */
+    serverStatus(params: unknown): void {
+        if (typeof params !== 'object' || params === null) {
+            return;
         }
-    }
-
-    /** A `window/logMessage` line from the server. */
-    log(message: string): void {
-        if (isLearningResult(message)) {
-            this.learningSince = undefined;
-            this.lastLearned = stripLogPrefix(message);
+        const p = params as Partial<ServerStatus>;
+        if (typeof p.state !== 'string' || !(p.state in SERVER_PHASES)) {
+            return;
         }
-    }
-
-    /** Learning that never reported back (e.g. the file was not an applied suggestion). */
-    expireLearning(now: number, afterMs = 10000): boolean {
-        if (this.learningSince !== undefined && now - this.learningSince >= afterMs) {
-            this.learningSince = undefined;
-            return true;
-        }
-        return false;
+        this.server = {
+            state: p.state,
+            model: typeof p.model === 'string' ? p.model : '',
+            store: typeof p.store === 'string' ? p.store : '',
+            learning: p.learning === true,
+        };
     }
 
     get phase(): Phase {
         switch (this.base) {
             case 'stopped':
-                return 'stopped';
+            case 'error':
+                return this.base;
             case 'starting':
                 return 'starting';
-            case 'error':
-                return 'error';
             case 'running':
-                break;
+                return this.server ? (SERVER_PHASES[this.server.state] ?? 'ready') : 'starting';
         }
-        const phases = [...this.progress.values()].map(phaseOfProgress);
-        if (phases.includes('loadingModel')) {
-            return 'loadingModel';
-        }
-        if (phases.includes('generating')) {
-            return 'generating';
-        }
-        if (this.learningSince !== undefined) {
-            return 'learning';
-        }
-        return 'ready';
     }
 
+    /** Only what is true now: server facts only while it runs and has said them. */
     get view(): StatusView {
         const phase = this.phase;
-        const text = `${ICONS[phase]} ONEX: ${LABELS[phase]}`;
         const lines = [`ONEX language server: ${LABELS[phase]}`];
         if (phase === 'error' && this.errorMessage) {
             lines.push(this.errorMessage);
         }
-        for (const title of this.progress.values()) {
-            lines.push(`${title}…`);
-        }
-        if (this.detail) {
+        if (phase !== 'stopped' && phase !== 'error' && this.detail) {
             lines.push(this.detail);
         }
-        lines.push(`Learning: ${this.learningEnabled ? 'on' : 'off'}`);
-        if (this.lastLearned) {
-            lines.push(`Last: ${this.lastLearned}`);
+        if (this.base === 'running' && this.server) {
+            if (this.server.model) {
+                lines.push(`Embedder: ${this.server.model}`);
+            }
+            if (this.server.store) {
+                lines.push(`Pattern library: ${this.server.store}`);
+            }
+            lines.push(`Learning: ${this.server.learning ? 'on' : 'off'}`);
         }
         lines.push('Click for the ONEX output');
         return {
             phase,
-            text,
+            text: `${ICONS[phase]} ONEX: ${LABELS[phase]}`,
             tooltip: lines.join('\n'),
             severity: phase === 'error' ? 'error' : phase === 'stopped' ? 'warning' : 'normal',
         };

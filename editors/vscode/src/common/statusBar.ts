@@ -5,17 +5,11 @@ import { StatusModel } from './status';
 export class StatusBar implements vscode.Disposable {
     readonly model = new StatusModel();
     private readonly item: vscode.StatusBarItem;
-    private readonly timer: NodeJS.Timeout;
 
     constructor() {
         this.item = vscode.window.createStatusBarItem('onex.status', vscode.StatusBarAlignment.Left, 0);
         this.item.name = 'ONEX Language Server';
         this.item.command = 'onex.showOutput';
-        this.timer = setInterval(() => {
-            if (this.model.expireLearning(Date.now())) {
-                this.refresh();
-            }
-        }, 1000);
         this.refresh();
         this.item.show();
     }
@@ -40,7 +34,6 @@ export class StatusBar implements vscode.Disposable {
     }
 
     dispose(): void {
-        clearInterval(this.timer);
         this.item.dispose();
     }
 }

@@ -61,13 +61,15 @@ test('probe outcomes are classified', () => {
     assert.equal(classifyProbe({ exitCode: 0, stdout: 'garbage', stderr: '' }).kind, 'failed');
 });
 
-test('one message with the exact install command, and no torch step', () => {
-    const message = problemMessage('/usr/bin/python3', { kind: 'no-package', detail: '' }) ?? '';
-    assert.match(message, /\/usr\/bin\/python3 -m pip install --upgrade onex-lsp/);
+test('one message with the exact install command (the bundled wheel), and no torch step', () => {
+    const wheel = '/ext/server/onex_lsp-0.1.0-py3-none-any.whl';
+    const message = problemMessage('/usr/bin/python3', { kind: 'no-package', detail: '' }, wheel) ?? '';
+    assert.match(message, /\/usr\/bin\/python3 -m pip install --upgrade \/ext\/server\/onex_lsp-0\.1\.0-py3-none-any\.whl/);
+    assert.doesNotMatch(message, /install --upgrade onex-lsp/); // no package index has it
     assert.doesNotMatch(message, /torch==/);
     assert.equal(problemMessage('/p', { kind: 'ok', version: '0.1.0' }), undefined);
     assert.match(problemMessage('/p', { kind: 'too-old', version: '0.0.1' }) ?? '', /0\.0\.1.*too old/);
-    assert.equal(installCommand('/my env/python'), '"/my env/python" -m pip install --upgrade onex-lsp');
+    assert.equal(installCommand('/my env/python', '/w.whl'), '"/my env/python" -m pip install --upgrade /w.whl');
 });
 
 test('probing a missing interpreter reports it', async () => {

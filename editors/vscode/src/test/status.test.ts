@@ -1,70 +1,69 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isLearningResult, phaseOfProgress, StatusModel, stripLogPrefix } from '../common/status';
+import { StatusModel } from '../common/status';
 
-test('progress titles map to phases', () => {
-    assert.equal(phaseOfProgress('Loading the embedding model (MiniLM)'), 'loadingModel');
-    assert.equal(phaseOfProgress('Generating node_user_management_effect'), 'generating');
-    assert.equal(phaseOfProgress('Something else'), 'ready');
-});
+const ready = { state: 'ready', model: 'minilm-l6-v2-384', store: '/data, qdrant-edge', learning: true };
 
-test('starting -> loading model -> ready', () => {
+test('starting -> the server says loading model -> generating -> ready', () => {
     const model = new StatusModel();
     assert.equal(model.phase, 'stopped');
     model.starting();
     assert.equal(model.phase, 'starting');
     assert.match(model.view.text, /ONEX: starting/);
     model.running();
-    model.progressBegin('t1', 'Loading the embedding model (MiniLM)');
+    assert.equal(model.phase, 'starting'); // until the server says more
+    model.serverStatus({ ...ready, state: 'loadingModel', model: 'hashing-v1-384' });
     assert.equal(model.phase, 'loadingModel');
     assert.match(model.view.text, /ONEX: loading model/);
-    model.progressBegin('t2', 'Generating node_x');
-    assert.equal(model.phase, 'loadingModel');
-    model.progressEnd('t1');
+    model.serverStatus({ ...ready, state: 'generating' });
     assert.equal(model.phase, 'generating');
-    model.progressEnd('t2');
-    assert.equal(model.phase, 'ready');
+    model.serverStatus(ready);
     assert.equal(model.view.text, '$(check) ONEX: ready');
+    assert.match(model.view.tooltip, /Embedder: minilm-l6-v2-384/);
+    assert.match(model.view.tooltip, /Pattern library: \/data, qdrant-edge/);
+    assert.match(model.view.tooltip, /Learning: on/);
 });
 
-test('saving a handler shows learning until the server reports', () => {
+test('learning is what the server says', () => {
     const model = new StatusModel();
-    model.starting();
     model.running();
-    model.saved(1000);
+    model.serverStatus({ ...ready, state: 'learning' });
     assert.equal(model.phase, 'learning');
-    model.log('[Info  - 10:00:00] learned 2 new block(s) from handler_x.py (3 found; suggestion abc)');
-    assert.equal(model.phase, 'ready');
-    assert.match(model.view.tooltip, /Last: learned 2 new block/);
-    model.saved(2000);
-    assert.equal(model.expireLearning(5000), false);
-    assert.equal(model.expireLearning(12000), true);
-    assert.equal(model.phase, 'ready');
-});
-
-test('no learning phase when learning is off', () => {
-    const model = new StatusModel();
-    model.running();
-    model.learningEnabled = false;
-    model.saved(0);
+    model.serverStatus({ ...ready, learning: false });
     assert.equal(model.phase, 'ready');
     assert.match(model.view.tooltip, /Learning: off/);
 });
 
-test('errors stick until the next start', () => {
+test('malformed notifications change nothing', () => {
     const model = new StatusModel();
+    model.running();
+    model.serverStatus(ready);
+    model.serverStatus({ state: 'exploded' });
+    model.serverStatus(null);
+    model.serverStatus('ready');
+    assert.equal(model.phase, 'ready');
+});
+
+test('errors stick until the next start, and the tooltip claims nothing about a server', () => {
+    const model = new StatusModel();
+    model.running();
+    model.serverStatus(ready);
+    model.detail = 'onex-lsp 0.1.0 on /usr/bin/python3';
     model.failed('onex-lsp is not installed');
     model.stopped();
     assert.equal(model.phase, 'error');
     assert.equal(model.view.severity, 'error');
     assert.match(model.view.tooltip, /not installed/);
+    assert.doesNotMatch(model.view.tooltip, /Learning|Embedder|onex-lsp 0\.1\.0/);
     model.starting();
     assert.equal(model.phase, 'starting');
 });
 
-test('log lines', () => {
-    assert.equal(isLearningResult('not learned (the file does not parse): x'), true);
-    assert.equal(isLearningResult('[Error - 1:00:00 PM] learning from /a.py failed: boom'), true);
-    assert.equal(isLearningResult('pattern library: /x, index y'), false);
-    assert.equal(stripLogPrefix('[Info  - 1:02:03 PM] hello'), 'hello');
+test('a stopped server shows no stale facts', () => {
+    const model = new StatusModel();
+    model.running();
+    model.serverStatus(ready);
+    model.stopped();
+    assert.equal(model.phase, 'stopped');
+    assert.doesNotMatch(model.view.tooltip, /Learning/);
 });

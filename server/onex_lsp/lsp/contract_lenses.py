@@ -1,0 +1,129 @@
+"""Where users look on a contract: a CodeLens on its first line ("Generate node", or "Open
+node <package>" once the package exists), the generate action also under Ctrl+. (a
+``refactor`` kind beside the ``source`` one), and a disabled generate action that says why
+when the package exists already.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from lsprotocol import types as lsp
+
+from onex_lsp.contract.model import Contract
+from onex_lsp.lsp import packages
+from onex_lsp.lsp.documents import parse_document
+from onex_lsp.lsp.suggestions import GENERATE_NODE_KIND
+
+if TYPE_CHECKING:
+    from onex_lsp.lsp.server import OnexLanguageServer
+
+REFACTOR_GENERATE_KIND = "refactor.onex.generateNode"
+GENERATE_COMMAND = "onex.generateNode"
+OPEN_COMMAND = "onex.openNode"
+_FIRST_LINE = lsp.Range(
+    start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+)
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    exists: bool
+    package: str  # the package folder's name
+    main: Path  # the module a user opens first: node.py, else the first handler
+
+
+def node_status(roots: tuple[Path, ...], contract: Contract, path: Path) -> NodeStatus:
+    """Blocking: what exists of the contract's package on disk."""
+    state = packages.package_state(contract, packages.location(path, list(roots)))
+    plan = state.plan
+    root = Path(plan.root)
+    if plan.node is not None:
+        main = root / plan.node.module.path
+    elif plan.handlers:
+        main = root / plan.handlers[0].module.path
+    else:
+        main = root / plan.package
+    return NodeStatus(state.exists, plan.package.name, main)
+
+
+async def _status(ls: OnexLanguageServer, uri: str) -> NodeStatus | None:
+    """The package status of a valid, generatable contract (``None`` for anything else)."""
+    parsed = await parse_document(ls, uri)
+    if parsed is None or parsed.path is None or not parsed.result.generatable:
+        return None
+    contract = parsed.result.contract
+    if contract is None:
+        return None
+    roots = tuple(ls.workspace_roots())
+    return await asyncio.to_thread(node_status, roots, contract, parsed.path)
+
+
+async def code_lenses(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeLens]:
+    if not ls.settings.actions.generate_node:
+        return []
+    status = await _status(ls, uri)
+    if status is None:
+        return []
+    if status.exists:
+        command = lsp.Command(
+            title=f"Open node {status.package}", command=OPEN_COMMAND, arguments=[uri]
+        )
+    else:
+        command = lsp.Command(
+            title="Generate node", command=GENERATE_COMMAND, arguments=[uri, None, None]
+        )
+    return [lsp.CodeLens(range=_FIRST_LINE, command=command)]
+
+
+async def open_node(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    """``onex.openNode``: show the package's main module."""
+    status = await _status(ls, uri)
+    if status is None or not status.exists:
+        message = "The node package does not exist yet: generate it first."
+        ls.notify_user(lsp.MessageType.Warning, message)
+        return {"opened": None}
+    await ls.show(status.main)
+    return {"opened": str(status.main)}
+
+
+def refactor_copy(actions: list[lsp.CodeAction]) -> list[lsp.CodeAction]:
+    """The preferred generate action again, as a ``refactor`` (Ctrl+. lists those; it
+    leaves ``source`` actions out). Same suggestion: applying either records it."""
+    preferred = next((a for a in actions if a.is_preferred), actions[0] if actions else None)
+    if preferred is None:
+        return []
+    return [attrs.evolve(preferred, kind=REFACTOR_GENERATE_KIND, is_preferred=False)]
+
+
+async def exists_notice(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAction]:
+    """No generate offer: when that is because the package exists, a disabled action
+    saying so (clients show its reason instead of "no actions")."""
+    text_document = ls.client_capabilities.text_document
+    code_action = text_document.code_action if text_document else None
+    if not (code_action and code_action.disabled_support):
+        return []
+    status = await _status(ls, uri)
+    if status is None or not status.exists:
+        return []
+    reason = f"{status.package} exists already: open it with the lens on the first line"
+    return [
+        lsp.CodeAction(
+            title=f"Generate node {status.package}",
+            kind=GENERATE_NODE_KIND,
+            disabled=lsp.CodeActionDisabled(reason=reason),
+        )
+    ]
+
+
+def refresh(ls: OnexLanguageServer) -> None:
+    """Ask the client to re-request lenses (after a package was written), if it can; not
+    awaited: the answer changes nothing here."""
+    workspace = ls.client_capabilities.workspace
+    lenses = workspace.code_lens if workspace else None
+    if lenses is not None and lenses.refresh_support:
+        ls.workspace_code_lens_refresh(None)
