@@ -17,6 +17,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.conftest import ROOT
+from tests.update_helpers import add_operation
 from tests.e2e.lsp_client import (
     PROFILES,
     SERVER_COMMAND,
@@ -32,7 +33,7 @@ from tests.e2e.lsp_client import (
 
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
 PACKAGE = "node_user_management_effect"
-SUMMARY = f"Generated {PACKAGE}: 16 files, 5 handlers: 5 CRUD."
+SUMMARY = f"Generated {PACKAGE}: 17 files, 5 handlers: 5 CRUD."
 TITLE = "Generate EFFECT node user_management — CRUD 0.95 (create, get, update, delete, list)"
 
 
@@ -118,6 +119,24 @@ async def test_codelens_generates_then_opens_the_node(client: LanguageClient) ->
     assert result == {"opened": str(node.resolve())}
     if _shows_documents(client):
         assert [d.uri for d in client.shown_documents][-1] == uri(node.resolve())
+
+    # The contract gains an operation: the lens says so, and updating brings the handler.
+    changed = add_operation(path.read_text(), "find_user")
+    path.write_text(changed)
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=doc_uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=changed)],
+        )
+    )
+    _, update = await _lenses(client, doc_uri)
+    assert update.command is not None
+    assert update.command.title == "Update node — 1 operation added"
+    await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=update.command.command, arguments=update.command.arguments)
+    )
+    assert (path.parent / PACKAGE / "handlers" / "handler_find_user.py").is_file()
+    assert len(await _lenses(client, doc_uri)) == 1  # nothing differs any more
 
 
 async def _fixes(client: LanguageClient, doc_uri: str, code: str) -> list[lsp.CodeAction]:

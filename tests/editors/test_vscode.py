@@ -40,7 +40,7 @@ CODE_SERVER = CACHE / "node_modules" / "code-server" / "out" / "node" / "entry.j
 PLAYWRIGHT = CACHE / "node_modules" / "playwright-core"
 SCREENSHOT = EXTENSION / "images" / "code-action.png"
 CONTRACT = "contract.yaml"  # the extension activates on contract files only
-SUMMARY = "16 files, 5 handlers: 5 CRUD"
+SUMMARY = "17 files, 5 handlers: 5 CRUD"
 QUIET_SETTINGS = {
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": False,

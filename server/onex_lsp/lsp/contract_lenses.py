@@ -1,5 +1,6 @@
 """Where users look on a contract: a CodeLens on its first line ("Generate node", or "Open
-node <package>" once the package exists), the generate action also under Ctrl+. (a
+node <package>" once the package exists, with "Update node — 1 operation added" while the
+contract and the package disagree), the generate action also under Ctrl+. (a
 ``refactor`` kind beside the ``source`` one), and a disabled generate action that says why
 when the package exists already.
 """
@@ -15,8 +16,9 @@ import attrs
 from lsprotocol import types as lsp
 
 from onex_lsp.contract.model import Contract
-from onex_lsp.lsp import packages
+from onex_lsp.lsp import packages, update_actions
 from onex_lsp.lsp.documents import parse_document
+from onex_lsp.lsp.package_actions import workbench
 from onex_lsp.lsp.suggestions import GENERATE_NODE_KIND
 
 if TYPE_CHECKING:
@@ -51,33 +53,48 @@ def node_status(roots: tuple[Path, ...], contract: Contract, path: Path) -> Node
     return NodeStatus(state.exists, plan.package.name, main)
 
 
-async def _status(ls: OnexLanguageServer, uri: str) -> NodeStatus | None:
-    """The package status of a valid, generatable contract (``None`` for anything else)."""
+async def _contract(ls: OnexLanguageServer, uri: str) -> tuple[Contract, Path] | None:
+    """A valid, generatable contract and its path (``None`` for anything else)."""
     parsed = await parse_document(ls, uri)
     if parsed is None or parsed.path is None or not parsed.result.generatable:
         return None
     contract = parsed.result.contract
-    if contract is None:
+    return (contract, parsed.path) if contract is not None else None
+
+
+async def _status(ls: OnexLanguageServer, uri: str) -> NodeStatus | None:
+    """The package status of a valid, generatable contract (``None`` for anything else)."""
+    found = await _contract(ls, uri)
+    if found is None:
         return None
     roots = tuple(ls.workspace_roots())
-    return await asyncio.to_thread(node_status, roots, contract, parsed.path)
+    return await asyncio.to_thread(node_status, roots, *found)
 
 
 async def code_lenses(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeLens]:
+    """ "Generate node"; once the package exists "Open node", and "Update node — what
+    differs" while the contract and the package disagree."""
     if not ls.settings.actions.generate_node:
         return []
-    status = await _status(ls, uri)
-    if status is None:
+    found = await _contract(ls, uri)
+    if found is None:
         return []
-    if status.exists:
-        command = lsp.Command(
-            title=f"Open node {status.package}", command=OPEN_COMMAND, arguments=[uri]
-        )
-    else:
-        command = lsp.Command(
+    status = await asyncio.to_thread(node_status, tuple(ls.workspace_roots()), *found)
+    if not status.exists:
+        generate = lsp.Command(
             title="Generate node", command=GENERATE_COMMAND, arguments=[uri, None, None]
         )
-    return [lsp.CodeLens(range=_FIRST_LINE, command=command)]
+        return [lsp.CodeLens(range=_FIRST_LINE, command=generate)]
+    commands = [
+        lsp.Command(title=f"Open node {status.package}", command=OPEN_COMMAND, arguments=[uri])
+    ]
+    summary = await asyncio.to_thread(update_actions.offer_job, workbench(ls), *found)
+    if summary is not None:
+        title = f"Update node — {summary}" if summary else "Update node"
+        commands.append(
+            lsp.Command(title=title, command=update_actions.COMMAND, arguments=[{"uri": uri}])
+        )
+    return [lsp.CodeLens(range=_FIRST_LINE, command=command) for command in commands]
 
 
 async def open_node(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:

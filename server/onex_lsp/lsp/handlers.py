@@ -133,7 +133,9 @@ async def add_handler(
 
 
 async def update_node(ls: OnexLanguageServer, argument: Any = None) -> dict[str, Any]:
-    return await update_actions.update_node(ls, argument)
+    result = await update_actions.update_node(ls, argument)
+    contract_lenses.refresh(ls)  # "Update node" goes, or says what still differs
+    return result
 
 
 async def suggestion_applied(
