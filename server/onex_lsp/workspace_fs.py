@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -39,6 +40,20 @@ def confined_path(root: Path, relative: str) -> Path:
     if target != resolved_root and resolved_root not in target.parents:
         raise UnsafePathError(f"{relative!r} resolves outside {resolved_root}")
     return target
+
+
+def confined_paths(
+    root: Path, relatives: Iterable[str], workspace: Sequence[Path] = ()
+) -> dict[str, Path]:
+    """Each of ``relatives`` under ``root``, resolved; ``UnsafePathError`` when one resolves
+    outside ``root``, or ``root`` itself outside every ``workspace`` folder (when there are
+    any). The one check for every file the server writes or proposes to the editor."""
+    assert_off_loop(f"resolving {root}")
+    resolved_root = root.resolve()
+    folders = [folder.resolve() for folder in workspace]
+    if folders and not any(f == resolved_root or f in resolved_root.parents for f in folders):
+        raise UnsafePathError(f"{root} resolves to {resolved_root}, outside the workspace")
+    return {rel: confined_path(resolved_root, rel) for rel in relatives}
 
 
 def atomic_write(path: Path, text: str) -> None:
