@@ -17,6 +17,7 @@ with a message.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
 log = logging.getLogger(__name__)
+CONFIGURATION_TIMEOUT = 10.0  # seconds a client may take to answer before we go on
 
 
 def apply_settings(ls: OnexLanguageServer, raw: Any, *, initial: bool = False) -> None:
@@ -79,11 +81,14 @@ async def pull(ls: OnexLanguageServer) -> None:
     if not ls.support.configuration:
         return
     try:
-        result = await ls.workspace_configuration_async(
-            lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="onex")])
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="onex")])
+            ),
+            CONFIGURATION_TIMEOUT,
         )
-    except Exception as exc:
-        log.warning("workspace/configuration failed: %s", exc)
+    except Exception as exc:  # a client that errs or never answers keeps what it has
+        log.warning("workspace/configuration failed: %r", exc)
         return
     if result and isinstance(result[0], dict):
         apply_settings(ls, result[0])

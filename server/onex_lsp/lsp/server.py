@@ -17,8 +17,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import cattrs
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import default_converter
 
 from onex_lsp import __version__
 from onex_lsp.learning.journal_writer import JournalWriter
@@ -45,9 +47,25 @@ _MESSAGE_LEVELS = {
 }
 
 
+def _converter() -> cattrs.Converter:
+    """pygls' converter, tolerating a ``null`` (or any non-list) answer to
+    ``workspace/configuration``: pygls cannot structure it and the request would never
+    complete (``initialized`` waited forever). It reads as "no configuration"."""
+    converter: cattrs.Converter = default_converter()  # type: ignore[no-untyped-call]
+    structure = converter.get_structure_hook(lsp.ConfigurationResponse)
+
+    def tolerant(data: Any, cls: type) -> lsp.ConfigurationResponse:
+        if isinstance(data, dict) and not isinstance(data.get("result"), list):
+            data = {**data, "result": []}
+        return structure(data, cls)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(lsp.ConfigurationResponse, tolerant)
+    return converter
+
+
 class OnexLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("onex-lsp", __version__)
+        super().__init__("onex-lsp", __version__, converter_factory=_converter)
         self.settings = Settings()
         self.initial_settings: dict[str, Any] = {}
         self.support = ClientSupport(False, False, False, False, False)
