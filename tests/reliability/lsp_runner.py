@@ -65,6 +65,7 @@ class LspRunner:
         counts: FuzzCounts,
         options: dict[str, Any] | None = None,
         setup: Callable[[LanguageClient], None] | None = None,  # before the handshake
+        data_dir: Path | None = None,
     ) -> None:
         self.workspace = workspace
         self.options = OPTIONS if options is None else options
@@ -74,7 +75,7 @@ class LspRunner:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
-        self.data_dir = tempfile.mkdtemp(prefix="onex-lsp-fuzz-data-")
+        self.data_dir = str(data_dir or tempfile.mkdtemp(prefix="onex-lsp-fuzz-data-"))
         self.client: LanguageClient = self.call(self._start(), timeout=120)
 
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 120) -> T:
