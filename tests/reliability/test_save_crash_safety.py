@@ -74,12 +74,12 @@ def _save_rapidly(runner: LspRunner, path: Path) -> None:
         )
 
 
-def _distinct_blocks(data: Path) -> int:
+def _distinct_blocks(data: Path, where: Path) -> int:
     """The blocks the saved texts hold (some repeat one another once normalised)."""
     library = PatternLibrary(data, HashingEmbedder())
     try:
         for n in range(1, SAVES + 1):
-            library.learn_source(handler(1000 + n), "/ws/node_x_effect/handlers/handler_x.py")
+            library.learn_source(handler(1000 + n), str(where))
         return _blocks(data)
     finally:
         library.close()
@@ -111,7 +111,7 @@ def test_kill_9_during_rapid_saves_loses_no_save(tmp_path: Path) -> None:
         learned = "SELECT count(*) FROM events WHERE type = 'save-learned'"
         wait_until(lambda: _count(data, learned) == SAVES, timeout=120)
         recovered = time.monotonic() - started
-        assert _blocks(data) == _distinct_blocks(tmp_path / "reference")
+        assert _blocks(data) == _distinct_blocks(tmp_path / "reference", handler_path)
     finally:
         second.stop()
     print(f"\nkill -9 after {SAVES} saves: {learned_before_kill} block(s) learned before the "

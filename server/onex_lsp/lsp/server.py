@@ -14,7 +14,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +67,13 @@ class _Protocol(LanguageServerProtocol):
     """pygls 2.1 files the future of every notification handled by a coroutine or a
     generator (didChange, didOpen, didSave, ...) among the request futures, and only a
     request's callback takes it out again: ~2 KB kept per notification, for good
-    (200 MB after 100,000 keystrokes). Take a notification's future out when it is done."""
+    (200 MB after 100,000 keystrokes). After each message, the futures that are done go.
+    (A request's done future is safe to drop: its callback answers from the future
+    itself; ``$/cancelRequest`` has nothing left to cancel.)"""
 
-    def _check_handler_result(self, future: Future[Any]) -> None:
-        super()._check_handler_result(future)
-        done = [key for key, kept in self._request_futures.items() if kept is future]
+    def handle_message(self, message: Any) -> None:
+        super().handle_message(message)
+        done = [key for key, future in self._request_futures.items() if future.done()]
         for key in done:
             del self._request_futures[key]
 
