@@ -274,6 +274,10 @@ def markdown_table() -> str:
     rows += [
         "",
         f"In an untrusted VS Code workspace {restricted} are read from user settings only.",
+        "Whatever the editor, the server takes the restricted settings only from the options "
+        "it is started with (`initializationOptions`, which the VS Code extension and the "
+        "Neovim plugin fill from your settings); a `workspace/configuration` answer or push "
+        "naming one is ignored with a warning, because a workspace's files can steer those.",
     ]
     return "\n".join(rows)
 

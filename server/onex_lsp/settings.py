@@ -156,7 +156,7 @@ SETTINGS: tuple[Setting, ...] = (
         "validationInterpreter", "string",
         "A Python with omnibase-core installed that validates contracts on save "
         "(empty: no framework check).",
-        restricted=True,
+        restart=True, restricted=True,
     ),
     Setting(
         "strictModel", "boolean",
@@ -225,6 +225,24 @@ def restart_required(old: Settings, new: Settings) -> tuple[str, ...]:
     return tuple(
         f"onex.{s.key}" for s in SETTINGS if s.restart and s.value_in(old) != s.value_in(new)
     )
+
+
+def keep_restricted(trusted: Settings, new: Settings) -> tuple[Settings, tuple[str, ...]]:
+    """``new`` with every restricted setting as in ``trusted``, and the ``onex.*`` keys
+    ``new`` tried to change. Restricted settings name a program to run or a library to
+    open, so they come only from what the editor starts the server with (its user or
+    trusted settings), never from a later configuration answer a workspace could steer."""
+    kept = []
+    for s in SETTINGS:
+        if s.restricted and s.value_in(new) != s.value_in(trusted):
+            new = _with_value(new, s.path, s.value_in(trusted))
+            kept.append(f"onex.{s.key}")
+    return new, tuple(kept)
+
+
+def _with_value(obj: Any, path: tuple[str, ...], value: Any) -> Any:
+    head, rest = path[0], path[1:]
+    return replace(obj, **{head: _with_value(getattr(obj, head), rest, value) if rest else value})
 
 
 # -- converters: each returns the typed value or raises ValueError saying what it wants --

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -60,6 +61,20 @@ def _mode_for(path: Path) -> int:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
         return 0o666 & ~_UMASK
+
+
+def confined_paths(
+    root: Path, relatives: Iterable[str], workspace: Sequence[Path] = ()
+) -> dict[str, Path]:
+    """Each of ``relatives`` under ``root``, resolved; ``UnsafePathError`` when one resolves
+    outside ``root``, or ``root`` itself outside every ``workspace`` folder (when there are
+    any). The one check for every file the server writes or proposes to the editor."""
+    assert_off_loop(f"resolving {root}")
+    resolved_root = root.resolve()
+    folders = [folder.resolve() for folder in workspace]
+    if folders and not any(f == resolved_root or f in resolved_root.parents for f in folders):
+        raise UnsafePathError(f"{root} resolves to {resolved_root}, outside the workspace")
+    return {rel: confined_path(resolved_root, rel) for rel in relatives}
 
 
 def atomic_write(path: Path, text: str) -> None:

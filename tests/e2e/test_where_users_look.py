@@ -17,7 +17,6 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.conftest import ROOT
-from tests.update_helpers import add_operation
 from tests.e2e.lsp_client import (
     PROFILES,
     SERVER_COMMAND,
@@ -30,6 +29,7 @@ from tests.e2e.lsp_client import (
     uri,
     wait_for,
 )
+from tests.update_helpers import add_operation
 
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
 PACKAGE = "node_user_management_effect"

@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,14 +59,23 @@ class Problem(AssertionError):
 class LspRunner:
     """One server for many inputs; ``call`` runs a coroutine on the client's loop."""
 
-    def __init__(self, workspace: Path, counts: FuzzCounts) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        counts: FuzzCounts,
+        options: dict[str, Any] | None = None,
+        setup: Callable[[LanguageClient], None] | None = None,  # before the handshake
+        data_dir: Path | None = None,
+    ) -> None:
         self.workspace = workspace
+        self.options = OPTIONS if options is None else options
+        self.setup = setup
         self.counts = counts
         self.published: dict[str, tuple[int | None, list[lsp.Diagnostic]]] = {}
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
-        self.data_dir = tempfile.mkdtemp(prefix="onex-lsp-fuzz-data-")
+        self.data_dir = str(data_dir or tempfile.mkdtemp(prefix="onex-lsp-fuzz-data-"))
         self.client: LanguageClient = self.call(self._start(), timeout=120)
 
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 120) -> T:
@@ -85,10 +94,12 @@ class LspRunner:
 
         features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
 
+        if self.setup is not None:
+            self.setup(client)
         env = {**os.environ, "ONEX_LSP_DATA_DIR": self.data_dir}
         await client.start_io(*SERVER_COMMAND, env=env)
         fix_code_action_parsing(client)
-        await initialize(client, "visual-studio-code", self.workspace, OPTIONS)
+        await initialize(client, "visual-studio-code", self.workspace, self.options)
         return client
 
     def _server_error(self, error: Exception, source: Any) -> None:

@@ -14,6 +14,7 @@ from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.layout import snake
+from tests.conftest import MINIMAL_EFFECT
 from tests.reliability.fuzz_inputs import strict_contract
 
 WHERE = Location(Path("/ws/c/contract.yaml"), Path("/ws"))
@@ -147,3 +148,17 @@ def test_a_huge_description_is_embedded_in_part() -> None:
     from onex_lsp.learning.blocks import describe
 
     assert len(describe("effect", "crud.create", "create_user", "word " * 100_000)) < 1200
+
+
+@pytest.mark.parametrize("tagged", ["!!python/object x", "!!python/name:os.system x", "!local x"])
+def test_a_tag_the_frameworks_safe_loader_cannot_load_is_a_located_error(tagged: str) -> None:
+    """Found by the fuzzer: ``{major: 0,!!python/object minor: 1}`` read without a word."""
+    text = MINIMAL_EFFECT + f"metadata: {tagged}\n"
+    (issue,) = load_contract(text).issues
+    assert issue.code == "yaml-syntax" and issue.severity == Severity.ERROR
+    assert issue.range.start.line == text.count("\n") - 1
+    assert tagged.split()[0] in issue.message
+
+
+def test_standard_tags_are_fine() -> None:
+    assert load_contract(MINIMAL_EFFECT + "metadata: !!str 12\n").issues == ()

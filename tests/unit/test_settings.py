@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from onex_lsp.settings import NotificationLevel, Settings, parse_settings
+from onex_lsp.settings import (
+    RESTRICTED_KEYS,
+    SETTINGS,
+    NotificationLevel,
+    Settings,
+    keep_restricted,
+    parse_settings,
+)
 
 
 def test_defaults() -> None:
@@ -86,3 +93,35 @@ def test_notification_level(level: NotificationLevel, shown: list[NotificationLe
 @pytest.mark.parametrize("embedder", ["minilm", "sentence-transformers", "hashing"])
 def test_each_embedder_can_be_chosen(embedder: str) -> None:
     assert parse_settings({"embedder": embedder}) == (Settings(embedder=embedder), [])
+
+
+_LATER = {  # what a workspace's configuration might say for each restricted setting
+    "validationInterpreter": "/tmp/evil/python",
+    "store.path": "/tmp/evil/data",
+    "store.url": "http://attacker.invalid:6333",
+    "store.apiKey": "stolen",
+    "store.perWorkspace": True,
+}
+
+
+@pytest.mark.parametrize("key", sorted(_LATER))
+def test_a_restricted_setting_keeps_its_start_up_value(key: str) -> None:
+    """Later configuration (a workspace can steer it) never changes what runs or opens."""
+    head, *rest = key.split(".")
+    later, _ = parse_settings({head: {rest[0]: _LATER[key]}} if rest else {head: _LATER[key]})
+    kept, ignored = keep_restricted(Settings(), later)
+    assert kept == Settings()
+    assert ignored == (f"onex.{key}",)
+
+
+def test_every_restricted_server_setting_is_covered() -> None:
+    server_side = {s.key for s in SETTINGS if s.restricted}
+    assert server_side == set(_LATER)
+    assert {f"onex.{k}" for k in server_side} <= set(RESTRICTED_KEYS)
+
+
+def test_other_settings_change_freely() -> None:
+    later, _ = parse_settings({"threshold": 0.5, "store": {"url": "http://x.invalid"}})
+    kept, ignored = keep_restricted(Settings(), later)
+    assert kept.threshold == 0.5 and kept.store.url is None
+    assert ignored == ("onex.store.url",)

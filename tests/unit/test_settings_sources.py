@@ -42,6 +42,7 @@ script = _load_script()
 # feedback tracker's checkpoints in `initialized`).
 EXPECTED_RESTART = {
     "onex.embedder",
+    "onex.validationInterpreter",  # restricted: read from the start-up options only
     "onex.store.path",
     "onex.store.url",
     "onex.store.apiKey",

@@ -48,6 +48,7 @@ from onex_lsp.contract.yaml_reader import (
     duplicate_key_issues,
     node_range,
     scalar_text,
+    unknown_tag_issues,
 )
 from onex_lsp.positions import Range
 
@@ -93,7 +94,7 @@ def load_contract(
         return ContractResult(
             None, (ContractIssue("missing-field", "the contract is empty", Range.point(0, 0)),)
         )
-    duplicates = duplicate_key_issues(root)
+    duplicates = duplicate_key_issues(root) + unknown_tag_issues(root)
     reader = YamlReader()
     items = reader.mapping(root, "the contract")
     if items is None:

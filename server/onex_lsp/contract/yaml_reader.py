@@ -135,6 +135,28 @@ def duplicate_key_issues(root: Node) -> list[ContractIssue]:
     return issues
 
 
+_SAFE_TAGS = {tag for tag in SafeConstructor.yaml_constructors if tag} | {_MERGE}
+
+
+def unknown_tag_issues(root: Node) -> list[ContractIssue]:
+    """Tags omnibase-core's loader (a safe loader) cannot construct: ``!!python/object``,
+    local ``!tags``. The file fails to load there, so it is an error here."""
+    return [
+        ContractIssue(
+            "yaml-syntax",
+            f"the tag '{_short_tag(node)}' cannot be loaded: omnibase-core reads contracts "
+            "with a safe YAML loader, which knows only the standard tags",
+            node_range(node),
+        )
+        for node in walk(root)
+        if node.tag not in _SAFE_TAGS
+    ]
+
+
+def _short_tag(node: Node) -> str:
+    return str(node.tag).replace("tag:yaml.org,2002:", "!!")
+
+
 def _flattened(node: MappingNode) -> list[tuple[Node, Node]]:
     """A mapping's pairs with ``<<`` merges expanded (one level per merge, as YAML does)."""
     pairs: list[tuple[Node, Node]] = []

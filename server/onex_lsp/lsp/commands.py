@@ -19,7 +19,7 @@ from onex_lsp.lsp import generation_jobs as jobs
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document, publish, publish_all
 from onex_lsp.lsp.generation_report import announce, report_of
-from onex_lsp.lsp.package_actions import variant_from, workbench
+from onex_lsp.lsp.package_actions import confined_job, variant_from, workbench
 from onex_lsp.workspace_fs import UnsafePathError, atomic_write, confined_path, write_tree
 
 if TYPE_CHECKING:
@@ -53,9 +53,12 @@ async def generate_node(
     contract, path = found
     bench = workbench(ls)
     async with ls.reporting_progress(f"Generating the {contract.name} node"):
-        job = await asyncio.to_thread(
-            jobs.generate_job, bench, contract, path, variant_from(variant)
+        picked = variant_from(variant)
+        job = await confined_job(
+            ls, "Not generated", jobs.generate_job, bench, contract, path, picked
         )
+        if job is None:
+            return {"written": []}
         if job.writes.blocked_by:
             blocked = ", ".join(job.writes.blocked_by)
             ls.notify_user(
@@ -107,7 +110,12 @@ async def add_handler(
         ls.notify_user(lsp.MessageType.Error, message)
         return {"written": []}
     job = jobs.add_handler_job
-    plan, planned, root = await asyncio.to_thread(job, workbench(ls), contract, path, operation)
+    added = await confined_job(
+        ls, "Handler not added", job, workbench(ls), contract, path, operation
+    )
+    if added is None:
+        return {"written": []}
+    plan, planned, root = added
     try:
         edited = await asyncio.to_thread(apply_additions, root, plan)
     except (UnsafePathError, OSError) as exc:

@@ -8,7 +8,7 @@ library's lookup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from onex_lsp.generation.pipeline import GeneratedPackage, package_for_variant, 
 from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
 from onex_lsp.lsp import packages
 from onex_lsp.lsp.feedback_session import handler_span, planned_block
-from onex_lsp.workspace_fs import read_texts
+from onex_lsp.workspace_fs import confined_paths, read_texts
 
 Lookup = Callable[[Contract, PackagePlan, float], dict[str, list[LearnedOption]]]
 
@@ -47,6 +47,13 @@ class Workbench:
     def where(self, contract_path: Path) -> Location:
         """Blocking (resolves paths): the contract's place in the workspace."""
         return packages.location(contract_path, list(self.roots))
+
+    def confine(self, root: Path, relatives: Iterable[str]) -> None:
+        """Blocking: refuse (``UnsafePathError``) a file that resolves, symlinks included,
+        outside ``root`` or a ``root`` outside the workspace folders. Every job that writes
+        or proposes files calls it, so both the server's writes and the edits sent to the
+        editor stay in the workspace."""
+        confined_paths(root, relatives, self.roots)
 
     def options(self, contract: Contract, plan: PackagePlan) -> dict[str, list[LearnedOption]]:
         """Learned alternatives per operation, weighed by their feedback."""
@@ -101,6 +108,7 @@ def generate_job(bench: Workbench, contract: Contract, path: Path, variant: Vari
         builtin = variant_package(bench, contract, path, BUILTIN_VARIANT).files
     planned = planned_blocks(generated, builtin=builtin)
     writes = packages.recorded(packages.writes_for(generated), bench.threshold)
+    bench.confine(Path(generated.plan.root), writes.reconciled.writes)
     return GenerateJob(generated, writes, planned)
 
 
@@ -140,9 +148,12 @@ def planned_blocks(
 
 def add_handler_job(
     bench: Workbench, contract: Contract, path: Path, operation: str
-) -> tuple[AddHandlerPlan, list[PlannedBlock], Path]:
+) -> tuple[AddHandlerPlan, list[PlannedBlock], Path] | None:
     """The edits that add one operation's handler to the package as it stands; the merge
-    base is the package as generated before the operation was added."""
+    base is the package as generated before the operation was added. ``None`` when the
+    contract has no such operation."""
+    if operation not in {op.name for op in contract.operations}:
+        return None
     where = bench.where(path)
     generated = plan_package(contract, where, bench.threshold)
     others = tuple(op for op in contract.operations if op.name != operation)
@@ -153,6 +164,7 @@ def add_handler_job(
     )
     existing = read_texts(Path(where.root), list(generated.files))
     plan = add_handler_plan(generated, operation, existing, base.files if base else None)
+    bench.confine(Path(where.root), [*plan.new_files, *(edit.path for edit in plan.edits)])
     return plan, planned_blocks(generated, operation), Path(where.root)
 
 
@@ -218,4 +230,5 @@ def swap_job(
     new_files = {p: t for p, t in wiring.new_files.items() if p != path}
     planned = planned_blocks(generated, operation, builtin=base)
     text = generated.files[path]
+    bench.confine(Path(where.root), [path, *new_files, *(edit.path for edit in wiring.edits)])
     return Swap(Path(where.root), path, text, replace(wiring, new_files=new_files), planned)

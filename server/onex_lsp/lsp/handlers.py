@@ -85,10 +85,10 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
         return
     if not ls.learning.available or uri not in ls.workspace.text_documents:
         return
+    text = ls.workspace.get_text_document(uri).source  # as saved, before later changes
     resolved = await asyncio.to_thread(path.resolve)
     if ls.learning.accepted_suggestion(resolved) is None:
         return
-    text = ls.workspace.get_text_document(uri).source
     with ls.status.busy("learning"):
         links = await ls.learning.learn_saved(path, text, ls.feedback.saved(uri, text))
     ls.feedback.derived(uri, links)

@@ -3,7 +3,9 @@ the files of applied suggestions that are learned from when saved.
 
 Nothing here may slow a request or break generation: the library opens, answers and
 learns in worker threads (learning one file at a time), journal writes go through the
-writer thread, and every failure is logged and swallowed.
+writer thread, and every failure is logged and swallowed. A save is journalled (a
+pending save, ``learning/pending_saves.py``) before it waits for its turn to be learned,
+so a killed server loses none: the next session learns what is still pending.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary, learned_options
 from onex_lsp.learning.lineage import Origin, to_forget
+from onex_lsp.learning.pending_saves import (
+    LEARNED,
+    PENDING,
+    learned_payload,
+    pending_payload,
+    unlearned,
+)
 from onex_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,7 @@ class LearningSession:
         self._writer = writer
         self._library: PatternLibrary | None = None
         self._model_task: asyncio.Task[None] | None = None
+        self._replay_task: asyncio.Task[None] | None = None
         self._accepted: OrderedDict[Path, str] = OrderedDict()
         self._learning = asyncio.Lock()
 
@@ -71,7 +81,21 @@ class LearningSession:
         log.info("pattern library: %s, index %s", library.data_dir, library.store_description)
         loop = asyncio.get_running_loop()
         self._model_task = loop.create_task(self._load_model(settings, progress))
+        self._replay_task = loop.create_task(self._learn_pending(library))
         return True
+
+    async def _learn_pending(self, library: PatternLibrary) -> None:
+        """The saves an earlier session journalled but did not get to learn."""
+        try:
+            wanted = {PENDING, LEARNED}
+            saves = await asyncio.to_thread(lambda: unlearned(library.journal.events(types=wanted)))
+        except Exception as exc:
+            log.error("could not read the pending saves: %s", exc)
+            return
+        if saves:
+            log.info("learning %d save(s) journalled by an earlier session", len(saves))
+        for save in saves:
+            await self._learn(library, Path(save.path), save.source, save.origins, save.seq)
 
     async def _load_model(self, settings: Settings, progress: Progress) -> None:
         async with progress("Loading the embedding model (MiniLM)"):
@@ -130,12 +154,24 @@ class LearningSession:
     async def learn_saved(
         self, path: Path, text: str, origins: Sequence[Origin]
     ) -> list[tuple[str, str]]:
-        """Learn the blocks of a saved file in a worker process, one file at a time; each
-        handler is linked to the followed block it came from (``origins``). Returns the
-        new links: (parent pattern key, new block's key)."""
+        """Journal the save first (a pending save), then learn its blocks in a worker
+        process, one file at a time; each handler is linked to the followed block it came
+        from (``origins``). Returns the new links: (parent pattern key, new block's key)."""
         library = self._library
         if library is None:
             return []
+        payload = pending_payload(str(path), text, origins)
+        try:
+            written = self._writer.run(lambda journal: journal.record(PENDING, None, payload))
+            seq = await asyncio.wrap_future(written) or 0
+        except Exception as exc:  # the writer thread is gone: the server is stopping
+            log.error("could not journal the save of %s: %s", path, exc)
+            return []
+        return await self._learn(library, path, text, origins, seq)
+
+    async def _learn(
+        self, library: PatternLibrary, path: Path, text: str, origins: Sequence[Origin], seq: int
+    ) -> list[tuple[str, str]]:
         async with self._learning:
             try:
                 learn = functools.partial(
@@ -145,6 +181,10 @@ class LearningSession:
             except Exception as exc:
                 log.error("learning from %s failed: %s", path, exc)
                 return []
+        if report.paused is not None:
+            return []  # held by the library; still pending in the journal
+        if seq:
+            self._writer.record(LEARNED, None, learned_payload(seq))
         if report.error:
             log.info("not learned (the file does not parse): %s", report.error)
             return []
@@ -172,8 +212,9 @@ class LearningSession:
             return []
 
     async def stop(self) -> None:
-        if self._model_task is not None:
-            self._model_task.cancel()
+        for task in (self._model_task, self._replay_task):
+            if task is not None:
+                task.cancel()
         library, self._library = self._library, None
         await asyncio.to_thread(self._writer.close)
         if library is not None:

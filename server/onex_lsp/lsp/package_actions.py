@@ -8,8 +8,9 @@ suggestion and turns results into ``CodeAction``s and ``WorkspaceEdit``s.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types as lsp
 
@@ -26,9 +27,12 @@ from onex_lsp.lsp.suggestions import (
     INSERT_PATTERN_KIND,
     applied_command,
 )
+from onex_lsp.workspace_fs import UnsafePathError
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
+
+T = TypeVar("T")
 
 
 def workbench(ls: OnexLanguageServer) -> jobs.Workbench:
@@ -60,6 +64,18 @@ def variant_from(data: Any) -> Variant:
         builtin_block=text.get("builtinBlock"),
         learned_block=text.get("learnedBlock"),
     )
+
+
+async def confined_job(
+    ls: OnexLanguageServer, refused: str, job: Callable[..., T], *args: Any
+) -> T | None:
+    """A job in a worker thread; ``None``, and the user told why, when a file it would write
+    or propose resolves outside the workspace (``Workbench.confine``)."""
+    try:
+        return await asyncio.to_thread(job, *args)
+    except UnsafePathError as exc:
+        ls.notify_user(lsp.MessageType.Error, f"{refused}: {exc}")
+        return None
 
 
 async def generate_actions(
@@ -123,7 +139,11 @@ async def resolve_generate(
     contract, path = found
     bench, picked = workbench(ls), variant_from(variant)
     async with ls.reporting_progress(f"Generating the {contract.name} node"):
-        job = await asyncio.to_thread(jobs.generate_job, bench, contract, path, picked)
+        job = await confined_job(
+            ls, "Not generated", jobs.generate_job, bench, contract, path, picked
+        )
+    if job is None:
+        return
     generated, writes = job.generated, job.writes
     if writes.blocked_by:
         ls.notify_user(
@@ -153,7 +173,15 @@ async def resolve_add_handler(
         return
     contract, path = found
     job = jobs.add_handler_job
-    plan, planned, root = await asyncio.to_thread(job, workbench(ls), contract, path, operation)
+    added = await confined_job(
+        ls, "Handler not added", job, workbench(ls), contract, path, operation
+    )
+    if added is None:
+        if operation not in {op.name for op in contract.operations}:
+            message = f"Handler not added: the contract has no operation '{operation}'."
+            ls.notify_user(lsp.MessageType.Error, message)
+        return
+    plan, planned, root = added
     ls.suggestions.plan(suggestion_id, planned)
     created = {root / rel: text for rel, text in plan.new_files.items()}
     action.edit = create_files_edit(created, line_edits(root, plan))
@@ -167,7 +195,8 @@ async def resolve_insert(
     if path is None:
         return
     bench, strict = workbench(ls), ls.settings.strict_model
-    swap = await asyncio.to_thread(jobs.swap_job, bench, path, variant_from(variant), strict)
+    picked = variant_from(variant)
+    swap = await confined_job(ls, "Not proposed", jobs.swap_job, bench, path, picked, strict)
     if swap is None or uri not in ls.workspace.text_documents:
         return
     old_text = ls.workspace.get_text_document(uri).source
