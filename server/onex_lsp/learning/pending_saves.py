@@ -3,9 +3,9 @@
 A save the server will learn from is written to the journal as a ``save-pending`` event
 (its source, path and the followed blocks it holds, for lineage) the moment it is
 accepted; once its blocks are journalled a ``save-learned`` event names it. A process
-killed in between (kill -9, a crash, a power cut) leaves pending saves that the next session learns: learning is
-idempotent (blocks are deduplicated by fingerprint), so a save learned twice costs
-nothing but time.
+killed in between (kill -9, a crash, a power cut) leaves pending saves that the next
+session learns: learning is idempotent (blocks are deduplicated by fingerprint), so a
+save learned twice costs nothing but time.
 """
 
 from __future__ import annotations
