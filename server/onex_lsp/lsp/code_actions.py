@@ -23,7 +23,6 @@ from onex_lsp.lsp.suggestions import ADD_HANDLER_KIND, GENERATE_NODE_KIND, INSER
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
-KINDS = [GENERATE_NODE_KIND, ADD_HANDLER_KIND, INSERT_PATTERN_KIND]
 _ADD_HANDLER_CODES = ("missing-handler", "handler-name-drift")
 
 

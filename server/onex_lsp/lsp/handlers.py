@@ -1,5 +1,11 @@
 """The LSP methods the server answers: each translates the message and calls the owner of
-the work (documents, code actions, commands, the learning and feedback sessions)."""
+the work (documents, code actions, commands, the learning and feedback sessions).
+
+The code action, command and hover modules (and through them the generator: Jinja2,
+the templates) are imported by their first request, or by the warm-up the
+server starts once ``initialized`` arrives: the ``serve`` path imports only what
+``initialize`` needs.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,12 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import code_actions, commands, configuration, documents, hover
+from onex_lsp.lsp import configuration, documents
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
 from onex_lsp.lsp.server import OnexLanguageServer
-from onex_lsp.lsp.suggestions import APPLIED
+from onex_lsp.lsp.suggestions import APPLIED, CODE_ACTION_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ def initialize(ls: OnexLanguageServer, params: lsp.InitializeParams) -> None:
 async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> None:
     ls.log_handler.flush_pending()
     log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
+    ls.warm_up(FEATURE_MODULES)
     await configuration.pull(ls)
     await ls.start_sessions()
 
@@ -91,37 +98,60 @@ def did_rename_files(ls: OnexLanguageServer, params: lsp.RenameFilesParams) -> N
 
 
 async def text_document_hover(ls: OnexLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    from onex_lsp.lsp import hover
+
     return await hover.hover(ls, params)
 
 
 async def code_action(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    from onex_lsp.lsp import code_actions
+
     return await code_actions.provide(ls, params)
 
 
 async def code_action_resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    from onex_lsp.lsp import code_actions
+
     return await code_actions.resolve(ls, action)
 
 
 async def generate_node(
     ls: OnexLanguageServer, uri: str, suggestion_id: str | None = None, variant: Any = None
 ) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return await commands.generate_node(ls, uri, suggestion_id, variant)
 
 
 async def add_handler(
     ls: OnexLanguageServer, uri: str, operation: str, suggestion_id: str | None = None
 ) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return await commands.add_handler(ls, uri, operation, suggestion_id)
 
 
 def suggestion_applied(ls: OnexLanguageServer, suggestion_id: str, *rest: Any) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return commands.suggestion_applied(ls, suggestion_id, *rest)
 
 
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return await commands.show_detected_patterns(ls, uri)
 
 
+# Imported after start by ``OnexLanguageServer.warm_up`` (with them the generator,
+# Jinja2 and YAML: ~0.5 s), so that the first request does not wait for them.
+FEATURE_MODULES = (
+    "onex_lsp.lsp.code_actions",
+    "onex_lsp.lsp.commands",
+    "onex_lsp.lsp.hover",
+    "onex_lsp.contract.reader",
+    "onex_lsp.lsp.package_checks",
+)
 _PYTHON_FILES = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
 )
@@ -140,7 +170,7 @@ FEATURES: list[tuple[str, Any, Any]] = [
     (
         lsp.TEXT_DOCUMENT_CODE_ACTION,
         code_action,
-        lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
+        lsp.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS, resolve_provider=True),
     ),
     (lsp.CODE_ACTION_RESOLVE, code_action_resolve, None),
 ]

@@ -15,15 +15,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onex_lsp import services
 from onex_lsp.contract.model import Contract
-from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import LearnedOption
 from onex_lsp.learning.journal_writer import JournalWriter
-from onex_lsp.learning.library import PatternLibrary, learned_options
 from onex_lsp.settings import Settings
+
+if TYPE_CHECKING:
+    from onex_lsp.generation.package_plan import PackagePlan
+    from onex_lsp.learning.library import PatternLibrary
 
 log = logging.getLogger(__name__)
 ACCEPTED_CAPACITY = 256  # package folders of applied suggestions, learned from on save
@@ -79,6 +81,8 @@ class LearningSession:
         """Blocking (call from a worker thread): learned alternatives per operation."""
         if self._library is None:
             return {}
+        from onex_lsp.learning.library import learned_options  # loaded with the library
+
         try:
             return learned_options(self._library, contract, plan, threshold)
         except Exception as exc:

@@ -24,6 +24,7 @@ GENERATE_NODE_KIND = "source.onex.generateNode"
 ADD_HANDLER_KIND = "quickfix"
 INSERT_PATTERN_KIND = "refactor.onex.insertPattern"
 APPLIED = "onex.suggestionApplied"
+CODE_ACTION_KINDS = [GENERATE_NODE_KIND, ADD_HANDLER_KIND, INSERT_PATTERN_KIND]
 
 
 def applied_command(suggestion_id: str, uri: str) -> lsp.Command:
