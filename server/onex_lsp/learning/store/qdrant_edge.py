@@ -3,6 +3,10 @@
 The shard takes an exclusive lock on its folder; a second process opening it gets
 ``StoreUnavailable`` and the library falls back to a private index rebuilt from the
 journal. The lock is the OS's, so a killed process leaves no stale lock behind.
+
+Writes go in operations of at most ``_BATCH`` points: the shard keeps every operation in
+its write-ahead log and replays it at each load, and replaying one operation of 20,000
+points holds about 600 MB for the process's lifetime (256 points: a few MB).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import qdrant_edge as q
 from onex_lsp.learning.store import Hit, StoredPoint, StoreUnavailable
 
 _KEYWORD_FIELDS = ("kind", "block", "node_kind", "needs")
+_BATCH = 256  # points per update operation (one write-ahead log record each)
 
 
 class EdgePatternStore:
@@ -49,16 +54,17 @@ class EdgePatternStore:
         )
 
     def upsert(self, points: list[StoredPoint]) -> None:
-        if points:
+        for first in range(0, len(points), _BATCH):
+            part = points[first : first + _BATCH]
             self._shard.update(
-                q.UpdateOperation.upsert_points(
-                    [q.Point(p.id, p.vector, p.payload) for p in points]
-                )
+                q.UpdateOperation.upsert_points([q.Point(p.id, p.vector, p.payload) for p in part])
             )
 
     def delete(self, ids: list[str]) -> None:
-        if ids:
-            self._shard.update(q.UpdateOperation.delete_points(list[Any](ids)))
+        for first in range(0, len(ids), _BATCH):
+            self._shard.update(
+                q.UpdateOperation.delete_points(list[Any](ids[first : first + _BATCH]))
+            )
 
     def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
         conditions: list[Any] = [
