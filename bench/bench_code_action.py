@@ -25,39 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from lsprotocol import types as lsp  # noqa: E402
 from pytest_lsp import LanguageClient  # noqa: E402
 from pytest_lsp.client import make_test_lsp_client  # noqa: E402
+from server_rows import big_module  # noqa: E402
 
 from tests.e2e.lsp_client import apply_action, initialize, open_document, request_actions  # noqa: E402
-
-HELPER = '''
-
-def helper_{n}(payload: dict[str, object], limit: int = {limit}) -> dict[str, object]:
-    """Normalise part {n} of the payload."""
-    if not payload:
-        raise ValueError("empty payload {n}.{salt}")
-    if len(payload) > limit:
-        raise ValueError("too many fields in part {n}.{salt}")
-    result: dict[str, object] = {{}}
-    for key, value in payload.items():
-        try:
-            result[key.strip().lower()] = value or {salt}
-        except AttributeError as error:
-            log.warning("skipping %s: %s", key, error)
-            continue
-    total = sum(1 for value in result.values() if value is not None)
-    if total == 0:
-        raise KeyError("nothing kept in part {n}.{salt}")
-    return {{"part": {n}, "salt": {salt}, "fields": result, "total": total}}
-'''
-
-
-def big_module(salt: int) -> str:
-    """~1,000 lines: 52 helpers with guards and try blocks; ``salt`` changes every block."""
-    head = '"""Bulk normalisation."""\n\nfrom __future__ import annotations\n\nimport logging\n\nlog = logging.getLogger(__name__)\n'
-    return head + "".join(HELPER.format(n=n, limit=n + 10 + salt, salt=salt) for n in range(52))
 
 
 def percentile(samples: list[float], share: float) -> float:

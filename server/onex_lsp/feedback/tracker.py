@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from itertools import accumulate
 
-from rapidfuzz.distance import Levenshtein
-
 DEFAULT_CHECKPOINTS = (30.0, 120.0, 300.0, 600.0)
 KEPT_AT = 0.67
 REVERTED_BELOW = 0.2
@@ -39,6 +37,8 @@ def retention(inserted: tuple[str, ...], current: tuple[str, ...]) -> float:
     """
     if not inserted and not current:
         return 1.0
+    from rapidfuzz.distance import Levenshtein  # not on the server's path to initialize
+
     distance = Levenshtein.distance(inserted, current)
     return round(1.0 - distance / max(len(inserted), len(current)), 4)
 

@@ -4,7 +4,8 @@ dependency injection, class naming and tests, each with its source range.
 One ``ast`` walk finds the blocks and ``SourceRows`` cuts their text exactly as libcst's
 ``code_for_node`` prints it (``extraction_ast``); PEP 695 syntax is masked for an older
 ``ast``. libcst itself only runs for sources the running Python's ``ast`` still rejects:
-other newer syntax (libcst parses it) or real syntax errors (libcst locates them).
+other newer syntax (libcst parses it) or real syntax errors (libcst locates them), so
+it is imported only then (a third of a second).
 Ranges are 0-based (``positions.range_from_libcst`` converts).
 """
 
@@ -14,11 +15,6 @@ import ast
 
 from onex_lsp.learning.extracted import BlockKind, ExtractedBlock, ExtractionError
 from onex_lsp.learning.extraction_ast import GatherBlocksVisitor, parse_ast
-from onex_lsp.learning.extraction_cst import (
-    extract_with_libcst,
-    module_without_docstring_cst,
-    parse_python,
-)
 from onex_lsp.learning.source_rows import RowsUnavailable, SourceRows
 
 __all__ = [
@@ -28,7 +24,6 @@ __all__ = [
     "ParsedSource",
     "extract_blocks",
     "module_without_docstring",
-    "parse_python",
     "parse_source",
 ]
 
@@ -52,22 +47,30 @@ class ParsedSource:
                 return GatherBlocksVisitor(self.rows).blocks(self.tree)
             except RowsUnavailable:
                 pass
+        from onex_lsp.learning.extraction_cst import extract_with_libcst  # rarely needed
+
         return extract_with_libcst(self.source)
 
     def without_docstring(self) -> str:
         """The module's code minus its docstring: a handler module's reusable body."""
         if self.tree is None or self.rows is None or not self.tree.body:
-            return module_without_docstring_cst(self.source)
+            return _without_docstring_cst(self.source)
         first = self.tree.body[0]
         value = first.value if isinstance(first, ast.Expr) else None
         if isinstance(value, ast.JoinedStr):  # f-string or concatenation: libcst decides
-            return module_without_docstring_cst(self.source)
+            return _without_docstring_cst(self.source)
         rows = self.rows
         if isinstance(value, ast.Constant) and isinstance(value.value, str | bytes):
             start = rows.logical_end(first.lineno) + 1
         else:
             start = rows.first_logical
         return "".join(rows.rows[start:]).lstrip("\n")
+
+
+def _without_docstring_cst(source: str) -> str:
+    from onex_lsp.learning.extraction_cst import module_without_docstring_cst  # rarely needed
+
+    return module_without_docstring_cst(source)
 
 
 def _parse_ast(source: str, rows: SourceRows) -> ast.Module:

@@ -20,8 +20,6 @@ from lsprotocol import types as lsp
 
 from onex_lsp.contract.framework_check import FrameworkUnavailable, validate_with_framework
 from onex_lsp.contract.model import ContractResult
-from onex_lsp.contract.reader import load_contract
-from onex_lsp.lsp import package_checks
 from onex_lsp.lsp.convert import SOURCE, TextPositions, lsp_diagnostic, uri_to_path
 
 if TYPE_CHECKING:
@@ -54,7 +52,10 @@ class ParsedDocument:
 
 
 def parse_text(uri: str, version: int | None, text: str, strict_model: bool) -> ParsedDocument:
-    """CPU-bound: run it in a worker thread."""
+    """CPU-bound: run it in a worker thread (which also imports the reader, and YAML, the
+    first time: the server starts without them)."""
+    from onex_lsp.contract.reader import load_contract
+
     path = uri_to_path(uri)
     result = load_contract(text, str(path or uri), strict_model=strict_model)
     lines = tuple(text.splitlines(keepends=True))
@@ -163,14 +164,19 @@ async def _publish(ls: OnexLanguageServer, uri: str) -> None:
     _send(ls, parsed, [])
     try:
         roots = ls.workspace_roots()
-        extra = await asyncio.to_thread(
-            package_checks.package_issues, parsed.result, parsed.path, roots
-        )
+        extra = await asyncio.to_thread(_package_issues, parsed, roots)
     except Exception as exc:  # a broken package never breaks diagnostics
         log.warning("could not check the package of %s: %s", uri, exc)
         return
     if extra and ls.documents.is_current(parsed):
         _send(ls, parsed, extra)
+
+
+def _package_issues(parsed: ParsedDocument, roots: list[Path]) -> list[Any]:
+    """Blocking (reads the package; imports generation the first time)."""
+    from onex_lsp.lsp import package_checks
+
+    return package_checks.package_issues(parsed.result, parsed.path, roots)
 
 
 def _send(ls: OnexLanguageServer, parsed: ParsedDocument, extra: list[Any]) -> None:

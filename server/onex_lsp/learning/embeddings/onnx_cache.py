@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from onex_lsp.learning.embeddings.minilm import ModelFiles
+from onex_lsp.learning.embeddings import EmbeddingsUnavailable
+from onex_lsp.learning.embeddings.minilm import FP32_EXTRA, ModelFiles
 
 log = logging.getLogger(__name__)
 CACHE_ENV = "ONEX_LSP_MODEL_CACHE"
@@ -49,6 +50,13 @@ def model_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("onex-lsp", appauthor=False)) / "models"
 
 
+def converted_before(cache_dir: Path | None = None) -> bool:
+    """Whether the cache holds a converted model (of these weights or others: a model
+    package changed since needs converting again)."""
+    folder = cache_dir or model_cache_dir()
+    return any(folder.glob(f"{PREFIX}*.onnx"))
+
+
 def cache_key(files: ModelFiles) -> str:
     """Changes whenever the weights, their config or the converter change."""
     digest = hashlib.sha256(f"onex-lsp-onnx-converter-{CONVERTER_VERSION}\n".encode())
@@ -71,8 +79,12 @@ def prepare_model(
     data = None if force else _read_verified(target)
     if data is not None:
         return PreparedModel(target, False, time.perf_counter() - started, len(data))
-    from onex_lsp.learning.embeddings.onnx_export import build_model
-
+    try:
+        from onex_lsp.learning.embeddings.onnx_export import build_model
+    except ImportError as exc:  # the fp32 extra is not installed
+        raise EmbeddingsUnavailable(
+            f"converting the fp32 weights needs {exc.name or 'onnx'}: {FP32_EXTRA}"
+        ) from exc
     data = build_model(files.folder)
     seconds = time.perf_counter() - started
     try:

@@ -5,6 +5,10 @@ The shard takes an exclusive lock on its folder; a second process opening it get
 The lock is the OS's, so a killed process leaves no stale lock behind. Any other failure
 of the engine (it raises bare ``Exception`` for damaged files, and a Rust panic is a
 ``BaseException``) is ``StoreUnavailable``: the caller rebuilds the index from the journal.
+
+Writes go in operations of at most ``_BATCH`` points: the shard keeps every operation in
+its write-ahead log and replays it at each load, and replaying one operation of 20,000
+points holds about 600 MB for the process's lifetime (256 points: a few MB).
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ def _engine_error(action: str, folder: Path, exc: BaseException) -> StoreUnavail
     if any(marker in text.lower() for marker in _LOCK_MARKERS):
         return StoreLocked(f"cannot open the index in {folder}: {text}")
     return StoreUnavailable(f"the index in {folder} failed to {action}: {text}")
+
+
+_BATCH = 256  # points per update operation (one write-ahead log record each)
 
 
 class EdgePatternStore:
@@ -69,15 +76,17 @@ class EdgePatternStore:
             raise _engine_error(action, self.folder, exc) from exc
 
     def upsert(self, points: list[StoredPoint]) -> None:
-        if points:
+        for first in range(0, len(points), _BATCH):
+            part = points[first : first + _BATCH]
             operation = q.UpdateOperation.upsert_points(
-                [q.Point(p.id, p.vector, p.payload) for p in points]
+                [q.Point(p.id, p.vector, p.payload) for p in part]
             )
             self._run("write", self._shard.update, operation)
 
     def delete(self, ids: list[str]) -> None:
-        if ids:
-            self._run("write", self._shard.update, q.UpdateOperation.delete_points(list[Any](ids)))
+        for first in range(0, len(ids), _BATCH):
+            part = list[Any](ids[first : first + _BATCH])
+            self._run("write", self._shard.update, q.UpdateOperation.delete_points(part))
 
     def flush(self) -> None:
         """Make what was written durable before the caller records it as indexed."""
