@@ -33,6 +33,7 @@ from tests.reliability.test_store_outages import BlackHole
 RESERVED = ["self", "cls", "executor", "repository", "container", "request",
             "any", "none", "true", "false"]  # fmt: skip
 GENERATE = "source.onex.generateNode"
+GENERATE_OFFERS = [GENERATE, "refactor.onex.generateNode"]  # the same action where Ctrl+. looks
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +278,7 @@ def test_a_black_holed_store_keeps_code_actions_fast(tmp_path: Path) -> None:
         slowest = 0.0
         for _ in range(10):
             started = time.monotonic()
-            assert [a.kind for a in await _actions(own, doc, diagnostics)] == [GENERATE]
+            assert [a.kind for a in await _actions(own, doc, diagnostics)] == GENERATE_OFFERS
             slowest = max(slowest, time.monotonic() - started)
         return slowest
 
