@@ -18,23 +18,23 @@ from lsprotocol import types as lsp
 
 from onex_lsp.contract.model import Contract
 from onex_lsp.lsp import contract_lenses, package_actions, quick_fixes, update_actions
-from onex_lsp.lsp.contract_lenses import REFACTOR_GENERATE_KIND
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document
-from onex_lsp.lsp.forget import FORGET_KIND, forget_actions
-from onex_lsp.lsp.suggestions import ADD_HANDLER_KIND, GENERATE_NODE_KIND, INSERT_PATTERN_KIND
+from onex_lsp.lsp.forget import forget_actions
+from onex_lsp.lsp.suggestions import (
+    ADD_HANDLER_KIND,
+    CODE_ACTION_KINDS,
+    FORGET_KIND,
+    GENERATE_NODE_KIND,
+    INSERT_PATTERN_KIND,
+    REFACTOR_GENERATE_KIND,
+    UPDATE_NODE_KIND,
+)
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
-KINDS = [
-    GENERATE_NODE_KIND,
-    REFACTOR_GENERATE_KIND,
-    update_actions.UPDATE_NODE_KIND,
-    ADD_HANDLER_KIND,
-    INSERT_PATTERN_KIND,
-    FORGET_KIND,
-]
+KINDS = CODE_ACTION_KINDS
 _ADD_HANDLER_CODES = ("missing-handler", "handler-name-drift")
 
 
@@ -59,7 +59,7 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
                 actions += await _generate(ls, uri, parsed.path, contract, only)
             if offered.add_handler and _wanted(ADD_HANDLER_KIND, only):
                 actions += _add_handler_actions(ls, uri, diagnostics)
-            source, fix = _wanted(update_actions.UPDATE_NODE_KIND, only), _wanted("quickfix", only)
+            source, fix = _wanted(UPDATE_NODE_KIND, only), _wanted("quickfix", only)
             if source or fix:
                 actions += await update_actions.update_actions(
                     ls, uri, parsed.path, contract, diagnostics, source, fix

@@ -19,14 +19,17 @@ from onex_lsp.contract.model import Contract
 from onex_lsp.lsp import packages, update_actions
 from onex_lsp.lsp.documents import parse_document
 from onex_lsp.lsp.package_actions import workbench
-from onex_lsp.lsp.suggestions import GENERATE_NODE_KIND
+from onex_lsp.lsp.suggestions import (
+    GENERATE_COMMAND,
+    GENERATE_NODE_KIND,
+    OPEN_COMMAND,
+    REFACTOR_GENERATE_KIND,
+    UPDATE_COMMAND,
+)
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
-REFACTOR_GENERATE_KIND = "refactor.onex.generateNode"
-GENERATE_COMMAND = "onex.generateNode"
-OPEN_COMMAND = "onex.openNode"
 _FIRST_LINE = lsp.Range(
     start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
 )
@@ -91,9 +94,7 @@ async def code_lenses(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeLens]:
     summary = await asyncio.to_thread(update_actions.offer_job, workbench(ls), *found)
     if summary is not None:
         title = f"Update node — {summary}" if summary else "Update node"
-        commands.append(
-            lsp.Command(title=title, command=update_actions.COMMAND, arguments=[{"uri": uri}])
-        )
+        commands.append(lsp.Command(title=title, command=UPDATE_COMMAND, arguments=[{"uri": uri}]))
     return [lsp.CodeLens(range=_FIRST_LINE, command=command) for command in commands]
 
 

@@ -10,13 +10,12 @@ from lsprotocol import types as lsp
 
 from onex_lsp import layout
 from onex_lsp.feedback.stats import family_key
+from onex_lsp.lsp.suggestions import FORGET_COMMAND, FORGET_KIND
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
 log = logging.getLogger(__name__)
-FORGET_KIND = "refactor.onex.forgetPattern"
-FORGET_COMMAND = "onex.forgetPattern"
 
 
 def forget_actions(ls: OnexLanguageServer, uri: str) -> list[lsp.CodeAction]:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from onex_lsp.generation.pipeline import GeneratedPackage
-from onex_lsp.generation.ranking import HandlerChoice
 from onex_lsp.settings import NotificationLevel
 
 if TYPE_CHECKING:
+    from onex_lsp.generation.pipeline import GeneratedPackage
+    from onex_lsp.generation.ranking import HandlerChoice
     from onex_lsp.lsp.server import OnexLanguageServer
 
 

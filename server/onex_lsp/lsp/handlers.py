@@ -1,5 +1,11 @@
 """The LSP methods the server answers: each translates the message and calls the owner of
-the work (documents, code actions, commands, the learning and feedback sessions)."""
+the work (documents, code actions, commands, the learning and feedback sessions).
+
+The feature modules (and through them the generator, Jinja2, the templates, the pattern
+library) are imported by the first request that needs them, in the event loop's default
+executor once ``initialized`` arrives: the ``serve`` path imports only what
+``initialize`` needs, so editors get their answer at once.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +16,22 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import (
-    code_actions,
-    commands,
-    configuration,
-    contract_lenses,
-    documents,
-    forget,
-    generation_report,
-    hover,
-    pattern_library,
-    update_actions,
-)
+from onex_lsp.lsp import configuration, documents
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
 from onex_lsp.lsp.server import OnexLanguageServer
-from onex_lsp.lsp.suggestions import APPLIED
+from onex_lsp.lsp.suggestions import (
+    ADD_HANDLER_COMMAND,
+    APPLIED,
+    CODE_ACTION_KINDS,
+    DETECTED_PATTERNS_COMMAND,
+    FORGET_COMMAND,
+    GENERATE_COMMAND,
+    OPEN_COMMAND,
+    PATTERN_LIBRARY_REQUEST,
+    UPDATE_COMMAND,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> 
     ls.log_handler.flush_pending()
     log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
     ls.status.publish()
+    ls.warm_up(FEATURE_MODULES)
     await configuration.pull(ls)
     await ls.start_sessions()
 
@@ -109,30 +115,42 @@ def did_rename_files(ls: OnexLanguageServer, params: lsp.RenameFilesParams) -> N
 
 
 async def text_document_hover(ls: OnexLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    from onex_lsp.lsp import hover
+
     return await hover.hover(ls, params)
 
 
 async def code_action(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    from onex_lsp.lsp import code_actions
+
     return await code_actions.provide(ls, params)
 
 
 async def code_action_resolve(ls: OnexLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    from onex_lsp.lsp import code_actions
+
     return await code_actions.resolve(ls, action)
 
 
 async def generate_node(
     ls: OnexLanguageServer, uri: str, suggestion_id: str | None = None, variant: Any = None
 ) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return await commands.generate_node(ls, uri, suggestion_id, variant)
 
 
 async def add_handler(
     ls: OnexLanguageServer, uri: str, operation: str, suggestion_id: str | None = None
 ) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return await commands.add_handler(ls, uri, operation, suggestion_id)
 
 
 async def update_node(ls: OnexLanguageServer, argument: Any = None) -> dict[str, Any]:
+    from onex_lsp.lsp import contract_lenses, update_actions
+
     result = await update_actions.update_node(ls, argument)
     contract_lenses.refresh(ls)  # "Update node" goes, or says what still differs
     return result
@@ -141,6 +159,8 @@ async def update_node(ls: OnexLanguageServer, argument: Any = None) -> dict[str,
 async def suggestion_applied(
     ls: OnexLanguageServer, suggestion_id: str, *rest: Any
 ) -> dict[str, Any]:
+    from onex_lsp.lsp import commands, contract_lenses, generation_report
+
     result = commands.suggestion_applied(ls, suggestion_id, *rest)
     report = ls.reports.take(str(suggestion_id))
     if report is not None:  # a generate action's edit: open the node, say what was written
@@ -150,25 +170,45 @@ async def suggestion_applied(
 
 
 async def code_lens(ls: OnexLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+    from onex_lsp.lsp import contract_lenses
+
     return await contract_lenses.code_lenses(ls, params.text_document.uri)
 
 
 async def open_node(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    from onex_lsp.lsp import contract_lenses
+
     return await contract_lenses.open_node(ls, uri)
 
 
 async def pattern_library_request(ls: OnexLanguageServer, params: Any) -> dict[str, Any]:
+    from onex_lsp.lsp import pattern_library
+
     return await pattern_library.pattern_library(ls)
 
 
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    from onex_lsp.lsp import commands
+
     return await commands.show_detected_patterns(ls, uri)
 
 
 async def forget_pattern(ls: OnexLanguageServer, key: Any, family: Any = False) -> dict[str, Any]:
+    from onex_lsp.lsp import forget
+
     return await forget.forget_pattern(ls, key, family)
 
 
+# Imported after start by ``OnexLanguageServer.warm_up`` (with them the generator, the
+# templates and YAML), so that the first request does not wait for them.
+FEATURE_MODULES = (
+    "onex_lsp.lsp.code_actions",
+    "onex_lsp.lsp.commands",
+    "onex_lsp.lsp.hover",
+    "onex_lsp.lsp.contract_lenses",
+    "onex_lsp.contract.reader",
+    "onex_lsp.lsp.package_checks",
+)
 _PYTHON_FILES = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
 )
@@ -187,18 +227,18 @@ FEATURES: list[tuple[str, Any, Any]] = [
     (
         lsp.TEXT_DOCUMENT_CODE_ACTION,
         code_action,
-        lsp.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
+        lsp.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS, resolve_provider=True),
     ),
     (lsp.CODE_ACTION_RESOLVE, code_action_resolve, None),
     (lsp.TEXT_DOCUMENT_CODE_LENS, code_lens, lsp.CodeLensOptions(resolve_provider=False)),
-    (pattern_library.PATTERN_LIBRARY_REQUEST, pattern_library_request, None),
+    (PATTERN_LIBRARY_REQUEST, pattern_library_request, None),
 ]
 COMMANDS: list[tuple[str, Any]] = [
-    ("onex.generateNode", generate_node),
-    ("onex.addHandler", add_handler),
-    (update_actions.COMMAND, update_node),
+    (GENERATE_COMMAND, generate_node),
+    (ADD_HANDLER_COMMAND, add_handler),
+    (UPDATE_COMMAND, update_node),
     (APPLIED, suggestion_applied),
-    ("onex.showDetectedPatterns", show_detected_patterns),
-    (forget.FORGET_COMMAND, forget_pattern),
-    (contract_lenses.OPEN_COMMAND, open_node),
+    (DETECTED_PATTERNS_COMMAND, show_detected_patterns),
+    (FORGET_COMMAND, forget_pattern),
+    (OPEN_COMMAND, open_node),
 ]

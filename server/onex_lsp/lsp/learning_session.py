@@ -17,16 +17,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from onex_lsp import services
-from onex_lsp.contract.model import Contract
-from onex_lsp.generation.package_plan import PackagePlan
-from onex_lsp.generation.ranking import LearnedOption
 from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
-from onex_lsp.learning.learned_block import LearnedBlock
-from onex_lsp.learning.library import PatternLibrary, learned_options
 from onex_lsp.learning.lineage import Origin, to_forget
 from onex_lsp.learning.pending_saves import (
     LEARNED,
@@ -36,6 +30,13 @@ from onex_lsp.learning.pending_saves import (
     unlearned,
 )
 from onex_lsp.settings import Settings
+
+if TYPE_CHECKING:  # the library, the generator and the embedders load after ``initialize``
+    from onex_lsp.contract.model import Contract
+    from onex_lsp.generation.package_plan import PackagePlan
+    from onex_lsp.generation.ranking import LearnedOption
+    from onex_lsp.learning.learned_block import LearnedBlock
+    from onex_lsp.learning.library import PatternLibrary
 
 log = logging.getLogger(__name__)
 ACCEPTED_CAPACITY = 256  # package folders of applied suggestions, learned from on save
@@ -71,6 +72,8 @@ class LearningSession:
     async def start(self, settings: Settings, root: Path | None, progress: Progress) -> bool:
         """Open the library off the loop, then load the model in the background."""
         try:
+            from onex_lsp import services
+
             library = await asyncio.to_thread(services.open_library, settings, root)
             await asyncio.to_thread(library.sync)
         except Exception as exc:
@@ -100,6 +103,8 @@ class LearningSession:
     async def _load_model(self, settings: Settings, progress: Progress) -> None:
         async with progress("Loading the embedding model (MiniLM)"):
             try:
+                from onex_lsp import services
+
                 embedder = await asyncio.to_thread(services.load_model_embedder, settings)
             except Exception as exc:
                 log.error("loading MiniLM failed; keeping the fallback embedder: %s", exc)
@@ -118,6 +123,8 @@ class LearningSession:
         if self._library is None:
             return {}
         try:
+            from onex_lsp.learning.library import learned_options
+
             return learned_options(self._library, contract, plan, threshold)
         except Exception as exc:
             log.warning("learned blocks unavailable for %s: %s", contract.name, exc)

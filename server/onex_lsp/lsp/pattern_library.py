@@ -22,8 +22,6 @@ from onex_lsp.learning.learned_block import LearnedBlock
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
-PATTERN_LIBRARY_REQUEST = "onex/patternLibrary"
-
 
 def pattern_entry(key: str, record: PatternStats) -> dict[str, Any]:
     prior = LEARNED_PRIOR if layout.is_learned_key(key) else DEFAULT_BUILTIN_PRIOR

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,24 @@ class OnexLanguageServer(LanguageServer):
         self.reports = PendingReports()  # what a resolved generate action will have written
         self.status = StatusReporter(self._send_status, self._status_facts)
         self._checkpoints: asyncio.Task[None] | None = None
+        self._warm_up: asyncio.Task[None] | None = None
         self.started = False  # sessions opened: from now on some settings need a restart
+
+    def warm_up(self, modules: Sequence[str]) -> None:
+        """Import what requests will need in a worker thread, once ``initialize`` is
+        answered (a request that comes first imports its part itself)."""
+
+        def load() -> None:
+            for name in modules:
+                importlib.import_module(name)
+
+        async def run() -> None:
+            try:
+                await asyncio.to_thread(load)
+            except Exception as exc:  # the request that needs it will say more
+                log.warning("loading the server's features failed: %s", exc)
+
+        self._warm_up = asyncio.get_running_loop().create_task(run())
 
     async def start_sessions(self) -> None:
         """Open the library, then pick up the feedback stats and the blocks an earlier

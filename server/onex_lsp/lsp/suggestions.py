@@ -20,10 +20,30 @@ from lsprotocol import types as lsp
 
 from onex_lsp.feedback.tracker import PlannedBlock
 
+# The protocol's names for what the server offers: one home, importable without loading
+# the features (``serve`` registers them before any of those modules is imported).
 GENERATE_NODE_KIND = "source.onex.generateNode"
+REFACTOR_GENERATE_KIND = "refactor.onex.generateNode"  # the same action where Ctrl+. looks
+UPDATE_NODE_KIND = "source.onex.updateNode"
 ADD_HANDLER_KIND = "quickfix"
 INSERT_PATTERN_KIND = "refactor.onex.insertPattern"
+FORGET_KIND = "refactor.onex.forgetPattern"
+CODE_ACTION_KINDS = [
+    GENERATE_NODE_KIND,
+    REFACTOR_GENERATE_KIND,
+    UPDATE_NODE_KIND,
+    ADD_HANDLER_KIND,
+    INSERT_PATTERN_KIND,
+    FORGET_KIND,
+]
 APPLIED = "onex.suggestionApplied"
+GENERATE_COMMAND = "onex.generateNode"
+ADD_HANDLER_COMMAND = "onex.addHandler"
+UPDATE_COMMAND = "onex.updateNode"
+OPEN_COMMAND = "onex.openNode"
+FORGET_COMMAND = "onex.forgetPattern"
+DETECTED_PATTERNS_COMMAND = "onex.showDetectedPatterns"
+PATTERN_LIBRARY_REQUEST = "onex/patternLibrary"
 
 
 def applied_command(suggestion_id: str, uri: str) -> lsp.Command:

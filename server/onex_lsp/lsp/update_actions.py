@@ -27,15 +27,13 @@ from onex_lsp.lsp import packages
 from onex_lsp.lsp.convert import lines_edit, path_to_uri, uri_to_path
 from onex_lsp.lsp.documents import parse_document, publish_all
 from onex_lsp.lsp.package_actions import workbench
-from onex_lsp.lsp.suggestions import applied_command
+from onex_lsp.lsp.suggestions import UPDATE_COMMAND, UPDATE_NODE_KIND, applied_command
 from onex_lsp.workspace_fs import UnsafePathError, confined_path, read_texts, write_tree
 
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
 log = logging.getLogger(__name__)
-UPDATE_NODE_KIND = "source.onex.updateNode"
-COMMAND = "onex.updateNode"
 DRIFT_CODE = "node-drift"
 _NO_RECORD = "no generation record: additions only"
 
@@ -151,7 +149,9 @@ async def resolve_update(
     if update is None:
         return
     if not _operations_supported(ls, update):
-        action.command = lsp.Command(title=action.title, command=COMMAND, arguments=[{"uri": uri}])
+        action.command = lsp.Command(
+            title=action.title, command=UPDATE_COMMAND, arguments=[{"uri": uri}]
+        )
         return
     workspace = ls.client_capabilities.workspace
     edit_caps = workspace.workspace_edit if workspace else None
