@@ -16,7 +16,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import configuration, documents
+from onex_lsp.lsp import configuration, documents, learned_offers
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -34,7 +34,7 @@ def initialize(ls: OnexLanguageServer, params: lsp.InitializeParams) -> None:
 async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> None:
     ls.log_handler.flush_pending()
     log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
-    ls.warm_up(FEATURE_MODULES)
+    ls.warm_up(load_features)
     await configuration.pull(ls)
     await ls.start_sessions()
 
@@ -52,12 +52,14 @@ async def did_change_configuration(
 
 def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
     documents.publish(ls, params.text_document.uri)
+    learned_offers.schedule(ls, params.text_document.uri, 0.0)
     ls.feedback.did_open(params.text_document.uri, params.text_document.text)
 
 
 def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
     documents.schedule(ls, uri)
+    learned_offers.schedule(ls, uri)
     current = ls.workspace.get_text_document(uri).source
     codec = ls.workspace.position_codec
     follow_changes(ls.feedback, uri, params.content_changes, codec, current)
@@ -86,6 +88,7 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
 
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
     documents.close(ls, params.text_document.uri)
+    ls.offers.forget(params.text_document.uri)
     ls.feedback.did_close(params.text_document.uri)
 
 
@@ -143,15 +146,17 @@ async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, 
     return await commands.show_detected_patterns(ls, uri)
 
 
-# Imported after start by ``OnexLanguageServer.warm_up`` (with them the generator,
-# Jinja2 and YAML: ~0.5 s), so that the first request does not wait for them.
-FEATURE_MODULES = (
-    "onex_lsp.lsp.code_actions",
-    "onex_lsp.lsp.commands",
-    "onex_lsp.lsp.hover",
-    "onex_lsp.contract.reader",
-    "onex_lsp.lsp.package_checks",
-)
+def load_features() -> None:
+    """Blocking, in a worker thread once initialized (~0.5 s): the code action, command
+    and hover modules (with them the generator, Jinja2, YAML), the compiled templates and
+    inflect's engine, so that the first requests do not wait for them."""
+    from onex_lsp.contract import reader  # noqa: F401
+    from onex_lsp.lsp import code_actions, commands, hover, package_checks  # noqa: F401
+    from onex_lsp.lsp.generation_jobs import prepare_generation
+
+    prepare_generation()
+
+
 _PYTHON_FILES = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
 )
