@@ -75,6 +75,36 @@ async def open_contract(client: LspClient, path: Path) -> str:
     return uri
 
 
+async def learned_status(client: LspClient, uri: str) -> dict[str, Any]:
+    """The server's learned options for an open contract (``current``: computed for this
+    version of the document and of the library; code actions never wait for them)."""
+    found = await client.request(
+        "workspace/executeCommand", {"command": "onex.showDetectedPatterns", "arguments": [uri]}
+    )
+    learned: dict[str, Any] = found.get("learned", {}) if isinstance(found, dict) else {}
+    return learned
+
+
+async def learned_ready(client: LspClient, uri: str, timeout: float = 120) -> float:
+    """Poll until the learned options are current; ms waited."""
+    started = time.perf_counter()
+    while not (await learned_status(client, uri)).get("current"):
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError(f"learned options of {uri} never became current")
+        await asyncio.sleep(0.01)
+    return (time.perf_counter() - started) * 1000
+
+
+def learned_offers(actions: list[dict[str, Any]]) -> int:
+    """How many offered actions carry a learned block (title or variant)."""
+    return sum(
+        1
+        for a in actions
+        if "learned" in a.get("title", "")
+        or (a.get("data") or {}).get("variant", {}).get("learnedBlock")
+    )
+
+
 async def generate_actions(client: LspClient, uri: str) -> list[dict[str, Any]]:
     actions = await client.request("textDocument/codeAction", code_action_params(uri))
     return [a for a in actions or [] if a.get("kind") == GENERATE]

@@ -5,7 +5,7 @@ Usage:
     python bench/profile.py resolve [--blocks 20000]      # ... while resolving "generate node"
     python bench/profile.py learning [--blocks 20000]     # ... while learning a saved file
     python bench/profile.py edit [--blocks 20000]         # ... listing after each contract edit
-    python bench/profile.py --top 30 command python -m onex_lsp patterns --data-dir D stats
+    python bench/profile.py --top 30 command -- python -m onex_lsp patterns --data-dir D stats
 
 The server runs as in the suite (same store copy, same client); py-spy samples it from
 outside (``py-spy record --format raw``, all threads) while the workload runs, and the
@@ -129,7 +129,7 @@ def main() -> None:
     )
     parser.add_argument("kind", choices=["codeaction", "resolve", "learning", "edit", "command"])
     parser.add_argument(
-        "command", nargs=argparse.REMAINDER, help="for 'command': what to run under py-spy"
+        "command", nargs="*", help="for 'command': what to run under py-spy, after --"
     )
     parser.add_argument("--blocks", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=15)
@@ -140,8 +140,7 @@ def main() -> None:
     out = args.raw or Path(tempfile.mkdtemp()) / "profile.txt"
     if args.kind == "command":
         record = [py_spy(), "record", "--format", "raw", "--rate", "250", "--subprocesses"]
-        command = args.command[1:] if args.command[:1] == ["--"] else args.command
-        subprocess.run([*record, "--output", str(out), "--", *command], check=False)
+        subprocess.run([*record, "--output", str(out), "--", *args.command], check=False)
     else:
         asyncio.run(workload(args.kind, args.blocks, args.seconds, out))
     print(fold(out, args.top, args.root))

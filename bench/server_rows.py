@@ -95,6 +95,25 @@ async def after_edits(
     return listed, resolved
 
 
+async def learned_after_edits(
+    client: LspClient, uri: str, path: Path, count: int, first: int
+) -> list[float]:
+    """After each change of the description: ms until the server's learned options are
+    current again (the debounce, new query texts embedded, the searches), while the
+    listings in between answer with the previous ones."""
+    text = path.read_text()
+    waited = []
+    for n in range(first, first + count):
+        edited = text.replace('accounts in the identity store."', f'accounts, revision {n}."')
+        started = time.perf_counter()
+        client.notify("textDocument/didChange", s.change_params(uri, 100 + n, edited))
+        await s.learned_ready(client, uri)
+        waited.append((time.perf_counter() - started) * 1000)
+    client.notify("textDocument/didChange", s.change_params(uri, 100 + first + count, text))
+    await s.learned_ready(client, uri)
+    return waited
+
+
 async def while_learning(
     client: LspClient, uri: str, package: Path, saves: int, window: float = 0.4
 ) -> tuple[list[float], list[float]]:
@@ -166,6 +185,9 @@ async def store_session(info: dict[str, Any], work: Path, plan: dict[str, int]) 
     try:
         path = s.contract_path(work)
         uri = await s.open_contract(client, path)
+        out["learned_ready_after_open"] = await s.learned_ready(client, uri)
+        actions = await client.request("textDocument/codeAction", code_action_params(uri))
+        out["actions"] = {"offered": len(actions), "learned": s.learned_offers(actions)}
         out["floor"] = await pings(client, plan["requests"])
         out["code_action"] = await code_actions(client, uri, plan["requests"])
         out["rss_actions"] = rss(client)
@@ -183,6 +205,9 @@ async def _full_session(
     out["resolve_first"], out["resolve_again"] = await resolves(client, uri, plan["resolves"])
     out["code_action_after_edit"], out["resolve_after_edit"] = await after_edits(
         client, uri, path, plan["edits"]
+    )
+    out["learned_after_edit"] = await learned_after_edits(
+        client, uri, path, plan["edits"], plan["edits"] + 1
     )
     package = await s.accept_package(client, s.contract_path(work, s.ACCEPTED))
     out["code_action_idle"] = await code_actions(client, uri, plan["requests"])
@@ -208,6 +233,8 @@ async def first_resolve_session(info: dict[str, Any], work: Path) -> float:
     data = copy_data(info, work / "data")
     client, _ = await s.start(work, data, "minilm")
     try:
+        # As an editor's user: open, list, pick; the options computed since the open
+        # may not be ready, and then the resolve computes them.
         uri = await s.open_contract(client, s.contract_path(work))
         first, _ = await resolves(client, uri, 0)
     finally:

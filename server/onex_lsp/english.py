@@ -50,6 +50,11 @@ def _unchecked(target: _F | None = None, **_: Any) -> Any:
     return target if target is not None else _unchecked
 
 
+def prepare() -> None:
+    """Load inflect now rather than at the first word."""
+    _engine()
+
+
 def singular(word: str) -> str:
     """``invoices`` -> ``invoice``; a word that is already singular is returned as is."""
     if not word or word in _KEEP or word.endswith("ss"):

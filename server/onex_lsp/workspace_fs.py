@@ -33,10 +33,13 @@ class FileExistsConflict(FileExistsError):
 def confined_path(root: Path, relative: str) -> Path:
     """``root / relative``, refusing anything that resolves outside ``root``."""
     assert_off_loop(f"resolving {relative}")
+    return _confined(root.resolve(), relative)
+
+
+def _confined(resolved_root: Path, relative: str) -> Path:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in relative:
         raise UnsafePathError(f"{relative!r} is not a plain relative path")
-    resolved_root = root.resolve()
     target = (resolved_root / Path(*pure.parts)).resolve()
     if target != resolved_root and resolved_root not in target.parents:
         raise UnsafePathError(f"{relative!r} resolves outside {resolved_root}")
@@ -95,10 +98,12 @@ def atomic_write(path: Path, text: str) -> None:
 
 def read_texts(root: Path, relatives: list[str]) -> dict[str, str | None]:
     """The current text of each path under ``root`` (None: absent or unreadable as text)."""
+    assert_off_loop(f"reading {len(relatives)} file(s) under {root}")
     texts: dict[str, str | None] = {}
+    resolved_root = root.resolve()
     for rel in relatives:
         try:
-            texts[rel] = confined_path(root, rel).read_text(encoding="utf-8")
+            texts[rel] = _confined(resolved_root, rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, UnsafePathError):
             texts[rel] = None
     return texts

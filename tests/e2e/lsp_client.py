@@ -108,6 +108,21 @@ def open_document(
     return doc_uri
 
 
+async def learned_ready(client: LanguageClient, doc_uri: str, timeout: float = 30.0) -> None:
+    """Wait until the server's learned options for an open contract are current: code
+    actions never wait for them, so a test that expects learned offers polls first."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="onex.showDetectedPatterns", arguments=[doc_uri])
+        )
+        if found.get("learned", {}).get("current"):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"learned options of {doc_uri} never became current: {found}")
+        await asyncio.sleep(0.05)
+
+
 async def request_actions(
     client: LanguageClient, doc_uri: str, only: str, diagnostics: list[lsp.Diagnostic] | None = None
 ) -> list[lsp.CodeAction]:

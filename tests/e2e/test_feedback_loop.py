@@ -17,6 +17,7 @@ from tests.e2e.lsp_client import (
     SERVER_ENV,
     apply_action,
     initialize,
+    learned_ready,
     open_document,
     request_actions,
     uri,
@@ -83,6 +84,7 @@ async def actions_for(
     path.parent.mkdir()
     path.write_text(contract_text(entity))
     doc_uri = open_document(client, path)
+    await learned_ready(client, doc_uri)
     return path, await request_actions(client, doc_uri, "source.onex.generateNode")
 
 

@@ -24,6 +24,7 @@ from tests.e2e.lsp_client import (
     SERVER_ENV,
     apply_action,
     initialize,
+    learned_ready,
     open_document,
     request_actions,
     uri,
@@ -44,9 +45,9 @@ async def client(lsp_client: LanguageClient, tmp_path: Path) -> Any:
 
 
 async def _generate(client: LanguageClient, contract: Path) -> list[lsp.CodeAction]:
-    return await request_actions(
-        client, open_document(client, contract), "source.onex.generateNode"
-    )
+    doc_uri = open_document(client, contract)
+    await learned_ready(client, doc_uri)
+    return await request_actions(client, doc_uri, "source.onex.generateNode")
 
 
 async def test_learned_house_style_becomes_the_default_block(

@@ -105,5 +105,15 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def compile_templates() -> int:
+    """Blocking: compile every template now (the environment keeps them), instead of at
+    the first generation (~0.15 s for one package's templates); how many there are."""
+    env = environment()
+    names = env.list_templates(extensions=["j2"])
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)

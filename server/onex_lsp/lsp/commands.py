@@ -16,6 +16,7 @@ from onex_lsp.generation.drift import AddHandlerPlan
 from onex_lsp.generation.ranking import choose_handlers
 from onex_lsp.lsp import contract_lenses, packages
 from onex_lsp.lsp import generation_jobs as jobs
+from onex_lsp.lsp import learned_offers as offers
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.documents import parse_document, publish, publish_all
 from onex_lsp.lsp.generation_report import announce, report_of
@@ -51,7 +52,8 @@ async def generate_node(
     if found is None:
         return {"written": []}
     contract, path = found
-    bench = workbench(ls)
+    lookup = await offers.settled(ls, uri)
+    bench = workbench(ls, lookup)
     async with ls.reporting_progress(f"Generating the {contract.name} node"):
         picked = variant_from(variant)
         job = await confined_job(
@@ -59,6 +61,7 @@ async def generate_node(
         )
         if job is None:
             return {"written": []}
+        ls.offers.keep(uri, lookup.computed)
         if job.writes.blocked_by:
             blocked = ", ".join(job.writes.blocked_by)
             ls.notify_user(
@@ -147,23 +150,31 @@ def apply_additions(root: Path, plan: AddHandlerPlan) -> list[Path]:
 
 
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
+    """Detection, the block each operation gets, and the learned options ready now
+    (``learned.current``: computed for this version of the contract and library)."""
     parsed = await parse_document(ls, uri)
     contract = parsed.result.contract if parsed else None
     if parsed is None or contract is None:
         return {"error": "not a valid ONEX contract (open it first)"}
-    bench = workbench(ls)
-    return await asyncio.to_thread(detected_patterns, contract, parsed.path, bench)
+    lookup = offers.ready_lookup(ls, uri)
+    bench = workbench(ls, lookup)
+    found = await asyncio.to_thread(detected_patterns, contract, parsed.path, bench)
+    found["learned"] = offers.learned_status(lookup, found.pop("options"), parsed.path)
+    if lookup.stale and parsed.result.generatable:
+        offers.schedule(ls, uri, 0.0)
+    return found
 
 
 def detected_patterns(
     contract: Contract, path: Path | None, bench: jobs.Workbench
 ) -> dict[str, Any]:
-    """Blocking: what detection found in a contract, and the block each operation gets."""
+    """Blocking: what detection found in a contract, the block each operation gets and
+    (under ``options``) the learned options the bench's lookup gives."""
     detection = detect_contract(contract)
     choices = choose_handlers(contract, detection, bench.threshold)
-    package = packages.plan_of(contract, bench.where(path)).package.name if path else contract.name
+    plan = packages.plan_of(contract, bench.where(path)) if path else None
     return {
-        "node": package,
+        "node": plan.package.name if plan else contract.name,
         "name": contract.name,
         "dialect": contract.dialect.value,
         "kind": contract.kind.value,
@@ -177,4 +188,5 @@ def detected_patterns(
              "reason": c.reason}
             for c in choices
         ],
+        "options": bench.options(contract, plan) if plan else {},
     }  # fmt: skip

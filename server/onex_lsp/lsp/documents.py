@@ -68,6 +68,7 @@ class OpenContracts:
 
     def __init__(self) -> None:
         self._parsed: dict[str, ParsedDocument] = {}
+        self._parsing: dict[tuple[str, int | None, bool], asyncio.Future[ParsedDocument]] = {}
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._framework: dict[str, list[lsp.Diagnostic]] = {}
         self._broken_interpreters: set[str] = set()
@@ -78,6 +79,19 @@ class OpenContracts:
         if found is None or version is None or found.version != version:
             return None
         return found if found.strict_model == strict_model else None
+
+    def parse(
+        self, uri: str, version: int | None, text: str, strict_model: bool
+    ) -> asyncio.Future[ParsedDocument]:
+        """The parse of this version in a worker thread, shared by everyone who asks
+        while it runs (diagnostics and learned options ask after the same edit)."""
+        key = (uri, version, strict_model)
+        running = self._parsing.get(key)
+        if running is None:
+            work = asyncio.to_thread(parse_text, uri, version, text, strict_model)
+            running = self._parsing[key] = asyncio.ensure_future(work)
+            running.add_done_callback(lambda _: self._parsing.pop(key, None))
+        return asyncio.shield(running)  # a cancelled caller leaves the parse to the others
 
     def remember(self, parsed: ParsedDocument) -> None:
         self._parsed[parsed.uri] = parsed
@@ -137,7 +151,7 @@ async def parse_document(ls: OnexLanguageServer, uri: str) -> ParsedDocument | N
     cached = ls.documents.cached(uri, version, ls.settings.strict_model)
     if cached is not None:
         return cached
-    parsed = await asyncio.to_thread(parse_text, uri, version, text, ls.settings.strict_model)
+    parsed = await ls.documents.parse(uri, version, text, ls.settings.strict_model)
     if ls.workspace.get_text_document(uri).version == version:
         ls.documents.remember(parsed)
     return parsed

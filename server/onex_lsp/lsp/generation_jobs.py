@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from onex_lsp import layout
+from onex_lsp import english, layout
 from onex_lsp.contract.model import Contract
 from onex_lsp.feedback.offers import GenerateSituation, Offer, insert_offers
 from onex_lsp.feedback.ranking import builtin_estimate, pattern_key, weigh_learned
@@ -30,6 +30,7 @@ from onex_lsp.generation.offers import BUILTIN_VARIANT, Variant
 from onex_lsp.generation.package_plan import HandlerStyle, Location, PackagePlan
 from onex_lsp.generation.pipeline import GeneratedPackage, package_for_variant, plan_package
 from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
+from onex_lsp.generation.rendering import compile_templates
 from onex_lsp.lsp import packages
 from onex_lsp.lsp.feedback_session import handler_span, planned_block
 from onex_lsp.workspace_fs import confined_paths, read_texts
@@ -79,6 +80,17 @@ def generate_situation(
     stubs = sum(1 for text in state.existing.values() if text is not None and is_stub(text))
     situation = GenerateSituation(contract, detection, choices, options, stubs)
     return situation, Path(state.plan.root) / state.plan.package
+
+
+def prepare_generation() -> None:
+    """Blocking: compile every template and load English now, for the first generation."""
+    compile_templates()
+    english.prepare()
+
+
+def learned_for(bench: Workbench, contract: Contract, path: Path) -> None:
+    """Blocking: ask the lookup for the contract's learned options (a refresh keeps them)."""
+    bench.lookup(contract, packages.plan_of(contract, bench.where(path)), bench.threshold)
 
 
 def variant_package(

@@ -16,7 +16,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from onex_lsp import __version__
-from onex_lsp.lsp import configuration, documents
+from onex_lsp.lsp import configuration, documents, learned_offers
 from onex_lsp.lsp.capabilities import client_support
 from onex_lsp.lsp.convert import uri_to_path
 from onex_lsp.lsp.feedback_session import follow_changes
@@ -45,7 +45,7 @@ async def initialized(ls: OnexLanguageServer, params: lsp.InitializedParams) -> 
     ls.log_handler.flush_pending()
     log.info("onex-lsp %s ready (client support: %s)", __version__, ls.support)
     ls.status.publish()
-    ls.warm_up(FEATURE_MODULES)
+    ls.warm_up(load_features)
     await configuration.pull(ls)
     await ls.start_sessions()
 
@@ -64,6 +64,7 @@ async def did_change_configuration(
 
 def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
     documents.publish(ls, params.text_document.uri)
+    learned_offers.schedule(ls, params.text_document.uri, 0.0)
     ls.feedback.did_open(params.text_document.uri, params.text_document.text)
     ls.conflicts.check(ls, params.text_document.uri)
 
@@ -71,6 +72,7 @@ def did_open(ls: OnexLanguageServer, params: lsp.DidOpenTextDocumentParams) -> N
 def did_change(ls: OnexLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
     documents.schedule(ls, uri)
+    learned_offers.schedule(ls, uri)
     current = ls.workspace.get_text_document(uri).source
     codec = ls.workspace.position_codec
     follow_changes(ls.feedback, uri, params.content_changes, codec, current)
@@ -103,6 +105,7 @@ async def learn_on_save(ls: OnexLanguageServer, uri: str) -> None:
 def did_close(ls: OnexLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
     documents.close(ls, params.text_document.uri)
     ls.conflicts.closed(params.text_document.uri)
+    ls.offers.forget(params.text_document.uri)
     ls.feedback.did_close(params.text_document.uri)
 
 
@@ -199,16 +202,23 @@ async def forget_pattern(ls: OnexLanguageServer, key: Any, family: Any = False) 
     return await forget.forget_pattern(ls, key, family)
 
 
-# Imported after start by ``OnexLanguageServer.warm_up`` (with them the generator, the
-# templates and YAML), so that the first request does not wait for them.
-FEATURE_MODULES = (
-    "onex_lsp.lsp.code_actions",
-    "onex_lsp.lsp.commands",
-    "onex_lsp.lsp.hover",
-    "onex_lsp.lsp.contract_lenses",
-    "onex_lsp.contract.reader",
-    "onex_lsp.lsp.package_checks",
-)
+def load_features() -> None:
+    """Blocking, in a worker thread once initialized (~0.5 s): the code action, command,
+    lens and hover modules (with them the generator, Jinja2, YAML), the compiled templates
+    and inflect's engine, so that the first requests do not wait for them."""
+    from onex_lsp.contract import reader  # noqa: F401
+    from onex_lsp.lsp import (  # noqa: F401
+        code_actions,
+        commands,
+        contract_lenses,
+        hover,
+        package_checks,
+    )
+    from onex_lsp.lsp.generation_jobs import prepare_generation
+
+    prepare_generation()
+
+
 _PYTHON_FILES = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py"))]
 )

@@ -130,6 +130,18 @@ class LearningSession:
             log.warning("learned blocks unavailable for %s: %s", contract.name, exc)
             return {}
 
+    def state(self) -> tuple[str, int, int] | None:
+        """Blocking: what learned options depend on in the library, its vector space and
+        its journal's head (two primary-key lookups); ``None`` while it is not open."""
+        library = self._library
+        if library is None:
+            return None
+        try:
+            return (library.embedder_id, *library.journal.head())
+        except Exception as exc:
+            log.warning("the pattern library cannot be read: %s", exc)
+            return None
+
     def learned_blocks(self) -> list[LearnedBlock]:
         """Blocking: every learned block in the journal, oldest first."""
         if self._library is None:

@@ -19,6 +19,7 @@ from onex_lsp.feedback.offers import generate_offers, shown_keys
 from onex_lsp.generation.drift import AddHandlerPlan
 from onex_lsp.generation.offers import DEFAULT_VARIANT, Variant
 from onex_lsp.lsp import generation_jobs as jobs
+from onex_lsp.lsp import learned_offers as offers
 from onex_lsp.lsp.convert import create_files_edit, uri_to_path
 from onex_lsp.lsp.documents import parse_document
 from onex_lsp.lsp.generation_report import report_of
@@ -35,11 +36,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def workbench(ls: OnexLanguageServer) -> jobs.Workbench:
-    """What the worker-thread jobs need, captured now on the event loop."""
+def workbench(ls: OnexLanguageServer, lookup: jobs.Lookup | None = None) -> jobs.Workbench:
+    """What the worker-thread jobs need, captured now on the event loop; ``lookup``: where
+    learned options come from (by default the library, queried by the job)."""
     stats = dict(ls.feedback.stats())
     return jobs.Workbench(
-        ls.settings.threshold, stats, ls.learning.options, tuple(ls.workspace_roots())
+        ls.settings.threshold, stats, lookup or ls.learning.options, tuple(ls.workspace_roots())
     )
 
 
@@ -81,7 +83,11 @@ async def confined_job(
 async def generate_actions(
     ls: OnexLanguageServer, uri: str, path: Path, contract: Contract
 ) -> list[lsp.CodeAction]:
-    found = await asyncio.to_thread(jobs.generate_situation, workbench(ls), contract, path)
+    """The generate offers, with the learned options ready now (never waiting for them)."""
+    lookup = offers.ready_lookup(ls, uri)
+    found = await asyncio.to_thread(jobs.generate_situation, workbench(ls, lookup), contract, path)
+    if lookup.stale:
+        offers.schedule(ls, uri)
     if found is None:
         return []
     situation, folder = found
@@ -137,13 +143,15 @@ async def resolve_generate(
     if found is None:
         return
     contract, path = found
-    bench, picked = workbench(ls), variant_from(variant)
+    lookup = await offers.settled(ls, uri)
+    bench, picked = workbench(ls, lookup), variant_from(variant)
     async with ls.reporting_progress(f"Generating the {contract.name} node"):
         job = await confined_job(
             ls, "Not generated", jobs.generate_job, bench, contract, path, picked
         )
     if job is None:
         return
+    ls.offers.keep(uri, lookup.computed)
     generated, writes = job.generated, job.writes
     if writes.blocked_by:
         ls.notify_user(

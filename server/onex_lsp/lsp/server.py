@@ -2,19 +2,19 @@
 methods of ``handlers.py`` to it.
 
 The server holds a few typed parts, each owning its state: ``documents`` (open
-contracts), ``suggestions`` (offered actions), ``learning`` (the pattern library) and
-``feedback`` (applied blocks and pattern stats). Journal writes of the last two share
-one writer thread.
+contracts), ``suggestions`` (offered actions), ``learning`` (the pattern library),
+``offers`` (each open contract's learned options, computed in the background) and
+``feedback`` (applied blocks and pattern stats). Journal writes of learning and
+feedback share one writer thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from onex_lsp.lsp.feedback_session import (
     run_checkpoints,
 )
 from onex_lsp.lsp.generation_report import PendingReports
+from onex_lsp.lsp.learned_offers import LearnedOffers
 from onex_lsp.lsp.learning_session import LearningSession
 from onex_lsp.lsp.log import ClientLogHandler
 from onex_lsp.lsp.status import STATUS_NOTIFICATION, Facts, StatusReporter, state_of_progress
@@ -98,6 +99,7 @@ class OnexLanguageServer(LanguageServer):
         self.conflicts = ConflictMarkers()  # blocks an update left in Python files
         self.suggestions = SuggestionRegistry()
         self.learning = LearningSession(journal)
+        self.offers = LearnedOffers()
         self.feedback = FeedbackSession(journal)
         self.reports = PendingReports()  # what a resolved generate action will have written
         self.status = StatusReporter(self._send_status, self._status_facts)
@@ -105,13 +107,9 @@ class OnexLanguageServer(LanguageServer):
         self._warm_up: asyncio.Task[None] | None = None
         self.started = False  # sessions opened: from now on some settings need a restart
 
-    def warm_up(self, modules: Sequence[str]) -> None:
-        """Import what requests will need in a worker thread, once ``initialize`` is
-        answered (a request that comes first imports its part itself)."""
-
-        def load() -> None:
-            for name in modules:
-                importlib.import_module(name)
+    def warm_up(self, load: Callable[[], None]) -> None:
+        """Load what requests will need (``load``, blocking) in a worker thread, once
+        ``initialize`` is answered; a request that comes first loads its part itself."""
 
         async def run() -> None:
             try:
