@@ -136,8 +136,9 @@ def test_onex_validate_node_type_warning_carries_its_fix() -> None:
         ("- just\n- a list\n", "wrong-type"),
         ("a: " + "[" * 200 + "]" * 200 + "\n", "too-deep"),
         ("description: " + "x" * 600_000 + "\n", "too-large"),
+        ("name: x\n\udca2d\udcb0C\n", "yaml-syntax"),  # undecodable bytes the editor kept
     ],
-    ids=["syntax", "two-documents", "empty", "list", "deep", "large"],
+    ids=["syntax", "two-documents", "empty", "list", "deep", "large", "surrogates"],
 )
 def test_broken_documents_give_one_clear_error(text: str, code: str) -> None:
     result = load_contract(text)

@@ -61,7 +61,9 @@ def _depth_issue(text: str) -> ContractIssue | None:
     marks and messages differ from PyYAML's, so anything else is PyYAML's to report."""
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
-        with contextlib.suppress(yaml.YAMLError):
+        # libyaml reads UTF-8: a text with lone surrogates (undecodable bytes the editor
+        # kept) cannot be encoded, and is PyYAML's to report like any other bad input.
+        with contextlib.suppress(yaml.YAMLError, UnicodeError):
             if _too_deep(yaml.parse(text, Loader=fast)) is None:
                 return None
     return _too_deep(yaml.parse(text, Loader=yaml.SafeLoader))
