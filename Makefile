@@ -47,7 +47,7 @@ editor-deps:
 vscode-ext:
 	cd editors/vscode && npm ci --no-audit --no-fund && npm run lint && npm test && npm run package
 
-test: venv editor-deps vscode-ext
+test: venv framework-venv editor-deps vscode-ext
 	$(BIN)/python -m pytest
 
 lint: venv
