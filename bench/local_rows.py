@@ -164,7 +164,7 @@ def query(store: Path, count: int) -> dict[str, Any]:
         (vector,) = library._embedder.embed([text])
         match = {"kind": "handler", "node_kind": kind, "block": block}
         started = time.perf_counter()
-        hits = library._store.search(vector, match, 10)
+        hits = library._keeper.search(vector, match, 10)  # the index alone, no embedding
         search.append((time.perf_counter() - started) * 1000)
         ids, matrix = exact.get((kind, block), ([], np.zeros((0, 384), np.float32)))
         recalls.append(_recall(hits, ids, matrix, vector))
@@ -206,7 +206,7 @@ def learn(corpus: Path, embedder: str) -> dict[str, Any]:
     """``onex-lsp learn`` over a corpus into a new data directory."""
     files = sum(1 for _, _, names in os.walk(corpus) for n in names if n.endswith(".py"))
     with tempfile.TemporaryDirectory() as data:
-        command = [sys.executable, "-m", "onex_lsp", "learn", str(corpus), "--data-dir", data]
+        command = [sys.executable, "-m", "onex_lsp", "learn", "--yes", str(corpus), "--data-dir", data]
         result = run_command([*command, "--embedder", embedder])
     summary = result["stdout"].splitlines()[0] if result["stdout"] else ""
     learned = re.search(r"learned (\d+)", summary)

@@ -130,7 +130,7 @@ def extract(path: str) -> tuple[str, Any]:
 
 def _learn(library: Any, corpus: Path, blocks: int, used: int) -> int:
     """Extract corpus files in a pool and journal them until the store holds ``blocks``."""
-    from onex_lsp.cli.patterns import _INDEX_EVERY  # index as often as `learn` does
+    from onex_lsp.cli.learn import INDEX_EVERY  # index as often as `learn` does
     from onex_lsp.learning.worker import process_pool
 
     files = _corpus_files(corpus, used)
@@ -147,7 +147,7 @@ def _learn(library: Any, corpus: Path, blocks: int, used: int) -> int:
                         break
                     library.journal_outcomes([outcome])  # type: ignore[list-item]
                     used += 1
-            if used % _INDEX_EVERY < _STEP:
+            if used % INDEX_EVERY < _STEP:
                 library.sync()
             print(f"  {library.journal.head()[0]:,} blocks from {used:,} files", flush=True)
     return used

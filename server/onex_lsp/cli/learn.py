@@ -25,7 +25,7 @@ from onex_lsp.learning.library import PatternLibrary, default_data_dir
 from onex_lsp.learning.worker import extract_file, process_pool
 
 _BATCH_FILES = 100  # files journalled per transaction
-_INDEX_EVERY = 1000  # files between two embed-and-index passes
+INDEX_EVERY = 1000  # files between two embed-and-index passes
 _POOL_FROM = 32  # fewer files are parsed in this process: starting workers costs ~1 s
 _SKIP_DIRS = {".git", ".hg", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
 
@@ -160,7 +160,7 @@ def _learn_files(
             batch.append((path, outcome))
         if len(batch) >= _BATCH_FILES:
             _journal_batch(library, batch, totals, err)
-        if index % _INDEX_EVERY == 0:
+        if index % INDEX_EVERY == 0:
             _journal_batch(library, batch, totals, err)
             library.sync()
         _progress(err, index, len(files), started)
