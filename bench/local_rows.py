@@ -206,7 +206,16 @@ def learn(corpus: Path, embedder: str) -> dict[str, Any]:
     """``onex-lsp learn`` over a corpus into a new data directory."""
     files = sum(1 for _, _, names in os.walk(corpus) for n in names if n.endswith(".py"))
     with tempfile.TemporaryDirectory() as data:
-        command = [sys.executable, "-m", "onex_lsp", "learn", "--yes", str(corpus), "--data-dir", data]
+        command = [
+            sys.executable,
+            "-m",
+            "onex_lsp",
+            "learn",
+            "--yes",
+            str(corpus),
+            "--data-dir",
+            data,
+        ]
         result = run_command([*command, "--embedder", embedder])
     summary = result["stdout"].splitlines()[0] if result["stdout"] else ""
     learned = re.search(r"learned (\d+)", summary)
