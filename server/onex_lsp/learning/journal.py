@@ -6,6 +6,10 @@ files), so a crash (even kill -9) loses nothing that was committed. The vector i
 rebuilt from here at any time. Embeddings are cached here too, keyed by embedder and text
 hash. Readers on the request path only use indexed lookups: blocks and forgotten ids are
 append-only logs read by ``seq``, so "what changed since" is a range, never a scan.
+
+``+forgotten = 0`` (not ``forgotten = 0``) where rows are found by id or seq: without
+table statistics SQLite prefers the ``blocks_kind`` index (which starts with
+``forgotten``) and scans every live block (170 ms per lookup at 100k blocks).
 """
 
 from __future__ import annotations
@@ -245,7 +249,7 @@ class Journal:
         """Live blocks journalled after ``after_seq``, oldest first."""
         with self._connection() as db:
             rows = db.execute(
-                "SELECT seq, payload FROM blocks WHERE seq > ? AND forgotten = 0 ORDER BY seq",
+                "SELECT seq, payload FROM blocks WHERE seq > ? AND +forgotten = 0 ORDER BY seq",
                 (after_seq,),
             ).fetchall()
         return [(int(seq), LearnedBlock.from_json(payload)) for seq, payload in rows]
@@ -293,13 +297,13 @@ class Journal:
         """
         with self._connection() as db:
             row = db.execute(
-                "SELECT payload FROM blocks WHERE id = ? AND forgotten = 0", (block_id,)
+                "SELECT payload FROM blocks WHERE id = ? AND +forgotten = 0", (block_id,)
             ).fetchone()
             prefix = block_id.lower()  # ids are lowercase UUIDs; LIKE ignored case too
             if row is None and prefix and ord(prefix[-1]) < 0x10FFFF:
                 upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
                 row = db.execute(
-                    "SELECT payload FROM blocks WHERE id >= ? AND id < ? AND forgotten = 0"
+                    "SELECT payload FROM blocks WHERE id >= ? AND id < ? AND +forgotten = 0"
                     " ORDER BY id LIMIT 1",
                     (prefix, upper),
                 ).fetchone()
@@ -312,7 +316,7 @@ class Journal:
         marks = ", ".join("?" * len(block_ids))
         with self._connection() as db:
             rows = db.execute(
-                f"SELECT id, payload FROM blocks WHERE id IN ({marks}) AND forgotten = 0",
+                f"SELECT id, payload FROM blocks WHERE id IN ({marks}) AND +forgotten = 0",
                 block_ids,
             ).fetchall()
         return {row[0]: LearnedBlock.from_json(row[1]) for row in rows}
