@@ -6,10 +6,8 @@ files), so a crash (even kill -9) loses nothing that was committed. The vector i
 rebuilt from here at any time. Embeddings are cached here too, keyed by embedder and text
 hash. Readers on the request path only use indexed lookups: blocks and forgotten ids are
 append-only logs read by ``seq``, so "what changed since" is a range, never a scan.
-
-``+forgotten = 0`` (not ``forgotten = 0``) where rows are found by id or seq: without
-table statistics SQLite prefers the ``blocks_kind`` index (which starts with
-``forgotten``) and scans every live block (170 ms per lookup at 100k blocks).
+``+forgotten = 0`` where rows are found by id or seq: else SQLite prefers ``blocks_kind``
+(led by ``forgotten``) and scans every live block (170 ms a lookup at 100k blocks).
 """
 
 from __future__ import annotations
@@ -165,8 +163,10 @@ class Journal:
             raise JournalUnavailable(str(exc)) from exc
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """``durable``: the commit waits for the disk (fsync); else only for the WAL."""
         with self._connection() as db:
+            db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -175,10 +175,6 @@ class Journal:
                     db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-
-    def add_block(self, block: LearnedBlock) -> bool:
-        """Journal a block; ``False`` when one with the same fingerprint exists (dedupe)."""
-        return self.add_blocks([block])[0]
 
     def add_blocks(self, blocks: list[LearnedBlock]) -> list[bool]:
         """Journal blocks in one transaction (one fsync for a whole batch of files);
@@ -365,8 +361,9 @@ class Journal:
         return found
 
     def cache_embeddings(self, embedder: str, vectors: list[tuple[str, list[float]]]) -> None:
-        """Cache many vectors in one transaction (a bulk index pass commits once)."""
-        with self._transaction() as db:
+        """Cache many vectors in one transaction (a bulk index pass commits once), not
+        fsync'd: a vector lost in a crash is computed again."""
+        with self._transaction(durable=False) as db:
             db.executemany(
                 "INSERT OR REPLACE INTO embeddings (embedder, text_hash, vector) VALUES (?, ?, ?)",
                 [(embedder, _hash(text), json.dumps(vector)) for text, vector in vectors],

@@ -14,7 +14,6 @@ background supervisor retries with backoff, so everything resumes without a rest
 
 from __future__ import annotations
 
-import ast
 import logging
 import os
 import threading
@@ -23,20 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from onex_lsp import layout
-from onex_lsp.contract.reader import Contract
-from onex_lsp.generation.detection import detect_contract
-from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
-from onex_lsp.generation.ranking import LearnedOption, choose_handlers
-from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source, describe
+from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source
 from onex_lsp.learning.datadir import Backoff
 from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.index_keeper import INDEX_DIR, IndexKeeper, StoragePolicy
 from onex_lsp.learning.index_status import IndexStatus, index_status
 from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
-from onex_lsp.learning.lineage import Origin, family_root, with_parents
-from onex_lsp.learning.module_filter import definitions_only
-from onex_lsp.learning.parameterize import NameContext, instantiate
+from onex_lsp.learning.lineage import Origin, with_parents
+from onex_lsp.learning.store import Hit
 from onex_lsp.learning.supervisor import Supervisor
 from onex_lsp.learning.worker import ExtractionWorker, package_context
 
@@ -46,6 +39,7 @@ __all__ = [
     "Candidate",
     "LearnReport",
     "PatternLibrary",
+    "Query",
     "StoragePolicy",
     "default_data_dir",
     "learned_option",
@@ -77,6 +71,19 @@ def default_data_dir(setting: str | None = None) -> Path:
 class Candidate:
     block: LearnedBlock
     similarity: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """What learned handlers are searched for: the node kind, the block type and the
+    text describing the operation (embedded)."""
+
+    node_kind: str
+    block: str
+    text: str
+
+    def match(self) -> dict[str, str]:
+        return {"kind": "handler", "node_kind": self.node_kind, "block": self.block}
 
 
 @dataclass(frozen=True)
@@ -305,25 +312,31 @@ class PatternLibrary:
     ) -> list[Candidate]:
         """Learned whole-module handlers of this node kind and block type, nearest first;
         none, at once, while the journal or the index is away."""
+        return self.candidates_many([Query(node_kind, block, query_text)], limit)[0]
+
+    def candidates_many(self, queries: Sequence[Query], limit: int = 5) -> list[list[Candidate]]:
+        """``candidates`` for several queries (a contract's operations): their texts are
+        embedded in one batch (one model run, one cache write) and the hits read from the
+        journal in one lookup."""
+        none: list[list[Candidate]] = [[] for _ in queries]
         if self.journal.problem is not None:
             self._supervisor.poke()
-            return []
-        match = {"kind": "handler", "node_kind": node_kind, "block": block}
+            return none
+        if not queries:
+            return none
         try:
             self._keeper.refresh()
             if self._keeper.description == "not open":
-                return []
-            (vector,) = self._embedder.embed([query_text])
-            hits = self._keeper.search(vector, match, limit * 2)
-            found = self.journal.get_many([hit.id for hit in hits])
+                return none
+            vectors = self._embedder.embed([q.text for q in queries])
+            hits = [
+                self._keeper.search(vector, query.match(), limit * 2)
+                for query, vector in zip(queries, vectors, strict=True)
+            ]
+            found = self.journal.get_many(list(dict.fromkeys(h.id for hs in hits for h in hs)))
         except JournalUnavailable:
-            return []
-        result = []
-        for hit in hits:
-            learned = found.get(hit.id)
-            if learned is not None and learned.extra.get("module"):
-                result.append(Candidate(learned, round(hit.score, 4)))
-        return result[:limit]
+            return none
+        return [_handler_candidates(found_hits, found, limit) for found_hits in hits]
 
     def close(self) -> None:
         self._supervisor.stop()
@@ -335,65 +348,21 @@ class PatternLibrary:
                 self._worker = None
 
 
-def learned_options(
-    library: PatternLibrary,
-    contract: Contract,
-    plan: PackagePlan,
-    threshold: float,
-    limit: int = 3,
-) -> dict[str, list[LearnedOption]]:
-    """Learned handlers that could replace each operation's built-in block, re-render-checked.
-
-    Only blocks of the same node kind and block type are asked for, and only those that
-    re-render for this contract into valid Python are kept. Learned blocks are handler
-    modules of the function layout; a package in the class layout gets none.
-    """
-    if plan.style is not HandlerStyle.FUNCTION:
-        return {}
-    detection = detect_contract(contract)
-    node = plan
-    options: dict[str, list[LearnedOption]] = {}
-    for choice in choose_handlers(contract, detection, threshold):
-        if choice.block == "stub":
-            continue
-        query = describe(contract.kind.value, choice.block, choice.operation, contract.description)
-        for candidate in library.candidates(contract.kind.value, choice.block, query, limit):
-            option = learned_option(
-                candidate.block, contract, node, choice.operation, candidate.similarity
-            )
-            if option is not None:
-                family = family_root(candidate.block, library.journal.get_many)
-                options.setdefault(choice.operation, []).append(replace(option, family=family))
-    return options
+def _handler_candidates(
+    hits: Sequence[Hit], found: dict[str, LearnedBlock], limit: int
+) -> list[Candidate]:
+    """Hits that are live whole-module handlers, as candidates (nearest first)."""
+    result = []
+    for hit in hits:
+        learned = found.get(hit.id)
+        if learned is not None and learned.extra.get("module"):
+            result.append(Candidate(learned, round(hit.score, 4)))
+    return result[:limit]
 
 
-def learned_option(
-    learned: LearnedBlock, contract: Contract, node: PackagePlan, operation: str, similarity: float
-) -> LearnedOption | None:
-    """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
-    not become valid Python with this contract's names."""
-    try:
-        # Journals written before learned modules were cut down to definitions (and
-        # imported files) may carry other module-level code: never re-render that.
-        template = definitions_only(learned.template).text
-        module_text = instantiate(template, name_context(contract, node, operation))
-        ast.parse(module_text)
-    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
-        return None
-    origin = "/".join(Path(learned.origin_file).parts[-3:])
-    if learned.operation:  # the function it came from
-        origin = f"{layout.handler_function(learned.operation)} in {origin}"
-    return LearnedOption(learned.id, module_text, origin, similarity)
-
-
-def name_context(contract: Contract, plan: PackagePlan, operation: str) -> NameContext:
-    """The new contract's names, for re-rendering a learned template."""
-    return NameContext(
-        node=contract.name,
-        kind=contract.kind.value,
-        operation=operation,
-        input_class=plan.input_model.name,
-        output_class=plan.output_model.name,
-        repository_protocol=layout.repository_protocol(contract.name),
-        executor_protocol=layout.executor_protocol(contract.name),
-    )
+# Re-exported: callers import a contract's learned options from the library.
+from onex_lsp.learning.learned_options import (  # noqa: E402
+    learned_option,
+    learned_options,
+    name_context,
+)
