@@ -190,6 +190,8 @@ class OnexLanguageServer(LanguageServer):
         finally:
             if token:
                 self.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message="done"))
+                # pygls keeps every token's future otherwise (its issue #607)
+                self.work_done_progress.tokens.pop(token, None)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Failures outside a request go to the log; a popup per crash helps nobody."""
