@@ -8,6 +8,7 @@ and one batch is one model run and one cache write instead of one of each per op
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from onex_lsp.learning.parameterize import NameContext, instantiate
 
 if TYPE_CHECKING:
     from onex_lsp.learning.library import PatternLibrary, Query
+
+_RENDERED = 512  # re-rendered learned templates kept (a few MB at most)
 
 
 def contract_queries(contract: Contract, plan: PackagePlan, threshold: float) -> dict[str, Query]:
@@ -75,18 +78,28 @@ def learned_option(
 ) -> LearnedOption | None:
     """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
     not become valid Python with this contract's names."""
-    try:
-        # Journals written before learned modules were cut down to definitions (and
-        # imported files) may carry other module-level code: never re-render that.
-        template = definitions_only(learned.template).text
-        module_text = instantiate(template, name_context(contract, node, operation))
-        ast.parse(module_text)
-    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
+    module_text = _rendered(learned.template, name_context(contract, node, operation))
+    if module_text is None:
         return None
     origin = "/".join(Path(learned.origin_file).parts[-3:])
     if learned.operation:  # the function it came from
         origin = f"{layout.handler_function(learned.operation)} in {origin}"
     return LearnedOption(learned.id, module_text, origin, similarity)
+
+
+@functools.lru_cache(maxsize=_RENDERED)
+def _rendered(template: str, context: NameContext) -> str | None:
+    """A learned template re-rendered with these names and parsed, or ``None``. Cached:
+    after an edit of the contract's description the names are the same and most blocks
+    found are too, and re-rendering is pure Python (tokenize, parse) holding the GIL."""
+    try:
+        # Journals written before learned modules were cut down to definitions (and
+        # imported files) may carry other module-level code: never re-render that.
+        module_text = instantiate(definitions_only(template).text, context)
+        ast.parse(module_text)
+    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
+        return None
+    return module_text
 
 
 def name_context(contract: Contract, plan: PackagePlan, operation: str) -> NameContext:
