@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source
@@ -28,7 +27,8 @@ from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.index_keeper import INDEX_DIR, IndexKeeper, StoragePolicy
 from onex_lsp.learning.index_status import IndexStatus, index_status
 from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
-from onex_lsp.learning.lineage import Origin, with_parents
+from onex_lsp.learning.journalling import LearnReport, journal_outcomes
+from onex_lsp.learning.lineage import Origin
 from onex_lsp.learning.store import Hit
 from onex_lsp.learning.supervisor import Supervisor
 from onex_lsp.learning.worker import ExtractionWorker, package_context
@@ -48,10 +48,6 @@ __all__ = [
 ]
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
-# Learning inside the server: work in steps this small, pausing between them, so a request
-# waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
-_POLITE_STEP = 8
-_PAUSE = 0.002
 _HELD_SAVES = 256  # saved files kept in memory while learning is paused
 
 
@@ -84,15 +80,6 @@ class Query:
 
     def match(self) -> dict[str, str]:
         return {"kind": "handler", "node_kind": self.node_kind, "block": self.block}
-
-
-@dataclass(frozen=True)
-class LearnReport:
-    path: str
-    learned: tuple[LearnedBlock, ...]  # new blocks (duplicates are not repeated)
-    seen: int  # blocks found in the file
-    error: str | None = None
-    paused: str | None = None  # learning is paused (why): the file is held, learned later
 
 
 @dataclass(frozen=True)
@@ -219,8 +206,9 @@ class PatternLibrary:
         learning indexes in batches with ``sync``). The blocks are committed when this
         returns; while learning is paused the file is held and learned when it resumes.
 
-        ``isolated`` extracts in the library's worker process: the language server's
-        requests must not wait for parsing that holds this process's GIL. ``origins``:
+        ``isolated`` extracts and journals in the library's worker process: the language
+        server's requests must not wait for parsing and journal writes that would hold
+        this process's GIL (only indexing the new blocks stays here). ``origins``:
         the tracked blocks of the file, each handler's parent (``lineage``).
         """
         paused = self.learning_paused()
@@ -245,8 +233,7 @@ class PatternLibrary:
             if self._worker is None:
                 self._worker = ExtractionWorker()
             worker = self._worker
-        outcome = worker.extract(source, path)
-        report = self._journal_politely(path, outcome, origins)
+        report = worker.learn(source, path, self.journal.path, origins)
         if report.learned and index:
             self._keeper.sync_soon(polite=True)
         return report
@@ -273,38 +260,12 @@ class PatternLibrary:
         log.info("learning resumed: %d new block(s) from %d file(s) saved while it was paused",
                  learned, len(held))  # fmt: skip
 
-    def _journal_politely(
-        self, path: str, outcome: LearnOutcome, origins: Sequence[Origin]
-    ) -> LearnReport:
-        """One file's blocks in small transactions with pauses between them (the server's
-        request loop shares this process's GIL); a crash keeps the committed steps."""
-        blocks, learned = outcome.blocks, list[LearnedBlock]()
-        for first in range(0, max(len(blocks), 1), _POLITE_STEP):
-            part = replace(outcome, blocks=blocks[first : first + _POLITE_STEP])
-            (report,) = self.journal_outcomes([(path, part)], origins=origins)
-            if report.error:
-                return report
-            learned.extend(report.learned)
-            time.sleep(_PAUSE)
-        return LearnReport(path, tuple(learned), len(blocks))
-
     def journal_outcomes(
         self, outcomes: list[tuple[str, LearnOutcome]], origins: Sequence[Origin] = ()
     ) -> list[LearnReport]:
         """Journal several files' blocks in one transaction: one commit per batch.
         Raises ``JournalUnavailable`` when the journal cannot take them."""
-        prepared = [with_parents(outcome.blocks, origins) for _, outcome in outcomes]
-        added = iter(self.journal.add_blocks([b for blocks in prepared for b in blocks]))
-        reports = []
-        for (path, outcome), blocks in zip(outcomes, prepared, strict=True):
-            if outcome.error is not None:
-                err = outcome.error
-                message = f"{path}:{err.line}:{err.column + 1}: {err}"
-                reports.append(LearnReport(path, (), 0, message))
-                continue
-            learned = tuple(b for b in blocks if next(added))
-            reports.append(LearnReport(path, learned, len(blocks)))
-        return reports
+        return journal_outcomes(self.journal, outcomes, origins)
 
     # -- querying -------------------------------------------------------------------------
     def candidates(
