@@ -1,5 +1,6 @@
-"""A progress token is forgotten once its progress ends (pygls 2.1 kept each token's
-future for the server's lifetime: one per generate resolve, its issue #607)."""
+"""The server's wire: a progress token is forgotten once its progress ends (pygls 2.1
+kept each token's future for the server's lifetime: one per generate resolve, its issue
+#607), and the warm-up prepares the messages of the first requests."""
 
 from __future__ import annotations
 
@@ -48,3 +49,20 @@ async def test_a_progress_token_is_dropped_when_its_progress_ends() -> None:
     kinds = [m["params"]["value"]["kind"] for m in sink.written if m.get("method") == "$/progress"]
     assert kinds == ["begin", "end"]
     assert server.work_done_progress.tokens == {}
+
+
+def test_the_warm_up_prepares_the_messages_of_the_first_requests() -> None:
+    """Every method the warm-up names is an LSP method whose messages the server's own
+    converter can then read and write (a renamed or unknown one fails here, not later in
+    a background thread's log)."""
+    from lsprotocol import types as lsp
+
+    from onex_lsp.lsp.server import WIRE_METHODS
+
+    server = create_server()
+    server.prepare_wire()
+    assert lsp.CODE_ACTION_RESOLVE in WIRE_METHODS
+    action = lsp.CodeAction(title="Generate node", kind="source.onex.generateNode", data={"n": 1})
+    answer = lsp.CodeActionResolveResponse(id=7, result=action)
+    written = server.wire().unstructure(answer)
+    assert written["result"]["title"] == "Generate node"
