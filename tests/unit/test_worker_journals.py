@@ -4,7 +4,10 @@ it only indexes the new blocks it is told about, and finds them in its queries."
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from onex_lsp.learning import journal as journal_module
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.learning.lineage import Origin
+from onex_lsp.learning.worker import background_thread_pool
 from tests.unit.test_library import handler, path
 
 QUERY = ("reducer", "aggregation.sum", "total orders")
@@ -73,3 +77,20 @@ def test_a_file_that_does_not_parse_is_reported_not_journalled(tmp_path: Path) -
         assert library.journal.blocks() == []
     finally:
         library.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority: Linux")
+def test_the_learning_thread_runs_at_background_priority_and_only_it() -> None:
+    """Indexing what a save taught (the model's runs) stays in the server's process: its
+    thread yields the CPU to the request threads, which keep their priority."""
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = priority()
+    pool = background_thread_pool("onex-learning-test")
+    try:
+        assert pool.submit(priority).result() == 19
+    finally:
+        pool.shutdown()
+    assert priority() == before

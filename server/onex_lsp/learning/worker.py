@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,6 +110,22 @@ def process_pool(workers: int, niceness: int = 0) -> ProcessPoolExecutor:
         initializer=_init_worker,
         initargs=(os.getpid(), niceness),
     )
+
+
+def _background_thread() -> None:
+    """Give the calling thread the background priority (Linux schedules each thread on
+    its own: this leaves the process's other threads as they are)."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BACKGROUND_NICENESS)
+        except OSError as exc:
+            log.debug("learning thread keeps its priority: %s", exc)
+
+
+def background_thread_pool(name: str) -> ThreadPoolExecutor:
+    """One thread at background priority, for the server's learning work that stays in
+    its process (indexing new blocks: the model's runs take a core from the requests)."""
+    return ThreadPoolExecutor(1, thread_name_prefix=name, initializer=_background_thread)
 
 
 class ExtractionWorker:
