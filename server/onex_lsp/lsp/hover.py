@@ -102,6 +102,7 @@ def learned_lines(options: list[LearnedOption]) -> list[str]:
         f"- learned from `{o.origin}`, similarity {o.similarity:.2f}"
         + (f"; {o.record}" if o.record else "")
         + ("; superseded by your newer version" if o.superseded else "")
+        + (f"; not the default: {o.gate}" if o.gate else "")
         for o in options
     ]
     return ["", "Your learned blocks:", *lines] if lines else []
