@@ -16,7 +16,7 @@ from onex_lsp.generation.ranking import HandlerChoice, LearnedOption, apply_lear
 from onex_lsp.learning.journal import Journal
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.learned_block import LearnedBlock
-from onex_lsp.learning.lineage import Origin, family_root, with_parents
+from onex_lsp.learning.lineage import Origin, family_root, family_roots, with_parents
 from onex_lsp.lsp.convert import path_to_uri
 from onex_lsp.lsp.feedback_session import FeedbackSession, handler_span, restorable
 from onex_lsp.settings import FeedbackSettings
@@ -208,3 +208,15 @@ def test_a_restart_before_the_outcome_keeps_the_supersession(tmp_path: Path) -> 
     (event,) = [e for e in journal.events() if e["type"] == "outcome"]
     assert event["outcome"] in ("kept", "modified")
     assert fold(journal.events())["learned:b"].superseded_by == "learned:v1"
+
+
+def test_family_roots_from_parent_keys_alone() -> None:
+    """What ``patterns stats`` counts families with: the walk of ``family_root`` over the
+    live blocks' parent keys (a forgotten ancestor ends the family, a cycle ends)."""
+    parents = {
+        "a": "builtin:crud.create", "b": "learned:a", "c": "learned:b",
+        "d": "learned:forgotten", "x": "learned:y", "y": "learned:x", "e": None,
+    }  # fmt: skip
+    roots = family_roots(parents)
+    assert [roots[i] for i in "abcde"] == ["learned:a"] * 3 + ["learned:d", "learned:e"]
+    assert {roots["x"], roots["y"]} == {"learned:x", "learned:y"}
