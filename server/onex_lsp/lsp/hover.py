@@ -13,7 +13,7 @@ from onex_lsp import layout
 from onex_lsp.contract.model import Contract, ContractResult
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.ranking import LearnedOption, choose_handlers
-from onex_lsp.lsp import packages
+from onex_lsp.lsp import learned_offers, packages
 from onex_lsp.lsp.documents import parse_document, positions
 from onex_lsp.lsp.generation_jobs import Workbench
 from onex_lsp.lsp.package_actions import workbench
@@ -39,7 +39,8 @@ async def hover(ls: OnexLanguageServer, params: lsp.HoverParams) -> lsp.Hover | 
     if contract is None or operation is None:
         return None
     job = operation_lines
-    lines = await asyncio.to_thread(job, workbench(ls), contract, parsed.path, operation.name)
+    bench = workbench(ls, learned_offers.fresh_lookup(ls, parsed.uri))  # gated, as offered
+    lines = await asyncio.to_thread(job, bench, contract, parsed.path, operation.name)
     found = _markdown(lines)
     found.range = where.lsp_range(operation.range)
     return found

@@ -41,10 +41,7 @@ def workbench(ls: OnexLanguageServer, lookup: jobs.Lookup | None = None) -> jobs
     learned options come from (by default the library, queried by the job)."""
     stats = dict(ls.feedback.stats())
     return jobs.Workbench(
-        ls.settings.threshold,
-        stats,
-        lookup or offers.library_options(ls),
-        tuple(ls.workspace_roots()),
+        ls.settings.threshold, stats, lookup or ls.learning.options, tuple(ls.workspace_roots())
     )
 
 
