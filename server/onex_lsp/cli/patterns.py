@@ -25,10 +25,12 @@ from onex_lsp.cli.library_args import (
     open_from_args,
     unusable,
 )
+from onex_lsp.feedback.families import family_rows
 from onex_lsp.feedback.stats import (
     DEFAULT_BUILTIN_PRIOR,
     FEEDBACK_EVENTS,
     LEARNED_PRIOR,
+    PatternStats,
     fold,
     is_family_key,
 )
@@ -36,6 +38,7 @@ from onex_lsp.learning.embeddings import EmbeddingsUnavailable
 from onex_lsp.learning.journal import JournalUnavailable
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary, default_data_dir
+from onex_lsp.learning.lineage import family_roots
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -207,10 +210,15 @@ def _sync_from_cache(library: PatternLibrary) -> str:
 
 
 def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
-    """Per pattern: what feedback recorded, the Bayesian keep rate and the lifecycle."""
+    """Per pattern: what feedback recorded, the Bayesian keep rate and the lifecycle; then
+    per family."""
     stats = fold(library.journal.events(types=FEEDBACK_EVENTS))
-    if not stats:
-        return
+    if stats:
+        _pattern_table(stats, out)
+    _family_table(family_roots(library.journal.parents()), stats, out)
+
+
+def _pattern_table(stats: dict[str, PatternStats], out: TextIO) -> None:
     header = ["PATTERN", "SHOWN", "APPLIED", "KEPT", "MODIFIED", "REVERTED", "KEEP", "RETENTION"]
     rows = [[*header, "STATE"]]
     for key, record in sorted(stats.items()):
@@ -226,6 +234,22 @@ def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
              record.lifecycle(prior)]
         )  # fmt: skip
     out.write("feedback (KEEP: the Bayesian keep rate, see README):\n")
+    _table(rows, out)
+
+
+def _family_table(roots: dict[str, str], stats: dict[str, PatternStats], out: TextIO) -> None:
+    """A learned block and the blocks derived from it share one record (see README)."""
+    found = family_rows(roots, stats)
+    if not found:
+        return
+    header = ["FAMILY", "MEMBERS", "KEPT", "MODIFIED", "REVERTED", "SUPERSEDED", "PREFERRED"]
+    rows = [header]
+    for row in found:
+        name = "family:" + row.root.removeprefix(layout.LEARNED_PREFIX)[:8]
+        counts = [row.members, row.kept, row.modified, row.reverted, row.superseded]
+        preferred = "yes" if row.preferred else "no (reverted twice in a row)"
+        rows.append([name, *map(str, counts), preferred])
+    out.write("families (a learned block and the blocks derived from it):\n")
     _table(rows, out)
 
 

@@ -95,6 +95,7 @@ def _alternatives(situation: GenerateSituation, used: list[HandlerChoice]) -> li
                 continue
             history = f" — {option.record}" if option.record else ""
             history += " — superseded by your newer version" if option.superseded else ""
+            history += f" — not the default: {option.gate}" if option.gate else ""
             why = f"learned from {option.origin}, similarity {option.similarity:.2f}"
             title = f"{head} — {operation} {why}{history}"
             offers.append(Offer(title, learned_pick(operation, option.block_id), False))

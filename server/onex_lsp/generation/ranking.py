@@ -34,6 +34,7 @@ class LearnedOption:
     not_preferred: bool = False  # reverted twice in a row: never the default until kept
     family: str = ""  # the learned key of its family's root (its first learned ancestor)
     superseded: bool = False  # a kept, modified child replaced it as the default
+    gate: str = ""  # why the replay gate keeps it from being the default ("": it passed)
 
     @property
     def score(self) -> float:
@@ -157,6 +158,12 @@ def workflow_steps(choices: tuple[HandlerChoice, ...]) -> tuple[str, ...]:
     return tuple(c.operation for c in choices if c.block == "orchestration.step")
 
 
+def may_be_default(option: LearnedOption) -> bool:
+    """Not reverted twice in a row, not superseded by a kept child, and through the replay
+    gate: its module imports in this contract's package."""
+    return not option.not_preferred and not option.superseded and not option.gate
+
+
 def apply_learned(
     choices: tuple[HandlerChoice, ...],
     options: dict[str, list[LearnedOption]],
@@ -167,9 +174,7 @@ def apply_learned(
     where the user picked it: ``forced``)."""
     chosen = []
     for choice in choices:
-        usable = [
-            o for o in options.get(choice.operation, []) if not o.not_preferred and not o.superseded
-        ]
+        usable = [o for o in options.get(choice.operation, []) if may_be_default(o)]
         ranked = sorted(usable, key=lambda o: -o.score)
         estimate = builtin_estimate(choice) if builtin_estimate else choice.confidence
         builtin = estimate * BUILTIN_WEIGHT

@@ -68,7 +68,7 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
         path = uri_to_path(uri)
         actions += await package_actions.insert_actions(ls, uri, path) if path else []
     if parsed is None and _wanted(FORGET_KIND, only):
-        actions += forget_actions(ls, uri)
+        actions += await forget_actions(ls, uri)
     automatic = params.context.trigger_kind == lsp.CodeActionTriggerKind.Automatic
     if not automatic and not ls.support.resolve_edit:
         actions = [await resolve(ls, action) for action in actions]

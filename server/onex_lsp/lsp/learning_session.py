@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
-from onex_lsp.learning.lineage import Origin, to_forget
+from onex_lsp.learning.lineage import Origin, family_root, to_forget
 from onex_lsp.learning.pending_saves import (
     LEARNED,
     PENDING,
@@ -210,6 +210,13 @@ class LearningSession:
         log.info("learned %d new block(s) from %s (%d found)", len(report.learned), path.name,
                  report.seen)  # fmt: skip
         return [(b.parent_id, learned_key(b.id)) for b in report.learned if b.parent_id]
+
+    def family_of(self, block_id: str) -> str | None:
+        """Blocking: the family root of the live learned block ``block_id``; ``None`` when
+        it is forgotten or unknown, or the library is not open."""
+        library = self._library
+        found = library.journal.get_many([block_id]).get(block_id) if library else None
+        return family_root(found, library.journal.get_many) if library and found else None
 
     async def forget(self, key: str, family: bool) -> list[str]:
         """Stop using the learned block ``key`` (or its whole family); the journal keeps
