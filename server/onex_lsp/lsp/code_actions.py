@@ -27,6 +27,7 @@ from onex_lsp.lsp.suggestions import (
     FORGET_KIND,
     GENERATE_NODE_KIND,
     INSERT_PATTERN_KIND,
+    OTHER_VERBS_KIND,
     REFACTOR_GENERATE_KIND,
     UPDATE_NODE_KIND,
 )
@@ -40,6 +41,12 @@ _ADD_HANDLER_CODES = ("missing-handler", "handler-name-drift")
 
 def _wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def _asked_others(only: list[str] | None) -> bool:
+    """Blocks of other verb families only when the request names their kind itself, never
+    through a prefix (``refactor``): the menu keeps them out unless the user asks."""
+    return only is not None and OTHER_VERBS_KIND in only
 
 
 async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
@@ -64,9 +71,9 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
                 actions += await update_actions.update_actions(
                     ls, uri, parsed.path, contract, diagnostics, source, fix
                 )
-    elif offered.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
-        path = uri_to_path(uri)
-        actions += await package_actions.insert_actions(ls, uri, path) if path else []
+    elif offered.insert_pattern and (_wanted(INSERT_PATTERN_KIND, only) or _asked_others(only)):
+        path, asked = uri_to_path(uri), _asked_others(only)
+        actions += await package_actions.insert_actions(ls, uri, path, asked) if path else []
     if parsed is None and _wanted(FORGET_KIND, only):
         actions += forget_actions(ls, uri)
     automatic = params.context.trigger_kind == lsp.CodeActionTriggerKind.Automatic
