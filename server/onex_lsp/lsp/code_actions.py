@@ -86,13 +86,16 @@ async def _generate(
     ls: OnexLanguageServer, uri: str, path: Path, contract: Contract, only: list[str] | None
 ) -> list[lsp.CodeAction]:
     """The generate actions as ``source`` and, the preferred one, as ``refactor``; when
-    there is none because the package exists, a disabled action that says so."""
-    source, refactor = _wanted(GENERATE_NODE_KIND, only), _wanted(REFACTOR_GENERATE_KIND, only)
+    there is none because the package exists, a disabled action that says so. A request
+    for every kind (Neovim's and Emacs's whole menu) gets the refactor copy only: the menu
+    lists each action once. VS Code asks for ``source`` by name in its Source Action menu."""
+    source = only is not None and _wanted(GENERATE_NODE_KIND, only)
+    refactor = _wanted(REFACTOR_GENERATE_KIND, only)
     if not (source or refactor):
         return []
     offers = await package_actions.generate_actions(ls, uri, path, contract)
     if not offers:
-        return await contract_lenses.exists_notice(ls, uri) if source else []
+        return await contract_lenses.exists_notice(ls, uri) if source or only is None else []
     return (offers if source else []) + (contract_lenses.refactor_copy(offers) if refactor else [])
 
 
