@@ -4,6 +4,10 @@ default, which only when the user asks for other verbs, and in which order."""
 
 from __future__ import annotations
 
+import ast
+import shutil
+from pathlib import Path
+
 import pytest
 
 from onex_lsp.contract.reader import load_contract
@@ -13,8 +17,12 @@ from onex_lsp.generation.blocks import CATALOGUE, STUB, same_verb
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.drift import alternative_blocks
 from onex_lsp.generation.offers import builtin_pick
+from onex_lsp.generation.package_plan import Location
+from onex_lsp.generation.pipeline import plan_package
 from onex_lsp.generation.ranking import choose_handlers, insert_candidates, named_blocks
-from tests.conftest import MINIMAL_EFFECT
+from onex_lsp.lsp.generation_jobs import Workbench, handler_package, insert_job, swap_job
+from onex_lsp.workspace_fs import write_tree
+from tests.conftest import MINIMAL_EFFECT, ROOT
 
 EFFECT_CRUD = ("crud.create", "crud.read", "crud.list", "crud.update", "crud.delete", "crud.upsert")
 
@@ -111,3 +119,33 @@ def test_other_verb_offers_say_so_and_the_menu_entry_counts_them() -> None:
     assert more_patterns_title("create_user", 4) == (
         "More patterns (other verbs)… — 4 block(s) that would change what create_user does"
     )
+
+
+CORE_NODE = ROOT / "tests/fixtures/real/core/nodes/node_compliance_scan_compute"
+
+
+def test_the_packaged_layouts_handler_module_takes_a_block(tmp_path: Path) -> None:
+    """Real ONEX's packaged layout keeps the handler class in ``<package>/handler.py``:
+    insert-pattern finds its package and operation, and the swap's module parses."""
+    package = tmp_path / CORE_NODE.name
+    package.mkdir()
+    shutil.copy(CORE_NODE / "contract.yaml", package / "contract.yaml")
+    contract = load_contract((package / "contract.yaml").read_text(), "contract.yaml").contract
+    assert contract is not None
+    write_tree(
+        tmp_path, plan_package(contract, Location(package / "contract.yaml", tmp_path)).files
+    )
+    handler = package / "handler.py"
+    assert handler_package(handler) == package
+    assert handler_package(package / "models" / "model_x.py") is None
+    bench = Workbench(0.7, {}, lambda *_: {}, (tmp_path,))
+    found = insert_job(bench, handler, False)
+    assert found is not None and found.operation == "compliance_scan"
+    assert [o.variant for o in found.offers] == [builtin_pick("compliance_scan", STUB)]
+    assert found.held_back > 0  # the other verbs' blocks, on request
+    others = insert_job(bench, handler, False, other_verbs=True)
+    assert others is not None and len(others.offers) == found.held_back
+    swap = swap_job(bench, handler, found.offers[0].variant, False)
+    assert swap is not None
+    ast.parse(swap.text)
+    assert "class NodeComplianceScanCompute:" in swap.text

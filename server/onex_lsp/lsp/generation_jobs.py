@@ -192,6 +192,14 @@ def add_handler_job(
     return plan, planned_blocks(generated, operation), Path(where.root)
 
 
+def handler_package(handler_path: Path) -> Path | None:
+    """The node package folder of a handler module: ``<package>/handlers/handler_<op>.py``,
+    or the real ONEX packaged layout's ``<package>/handler.py``."""
+    if layout.handler_file_operation(handler_path.parts) is not None:
+        return handler_path.parent.parent
+    return handler_path.parent if handler_path.name == "handler.py" else None
+
+
 @dataclass(frozen=True)
 class InsertOffers:
     """What insert-pattern offers for one handler: the menu's offers and how many blocks of
@@ -233,15 +241,14 @@ def _handler_of(
 ) -> tuple[Contract, PackagePlan, ContractDetection, HandlerChoice] | None:
     """The contract, plan, detection and current block of the one operation a handler
     module serves; ``None`` for a module serving several (a swap rewrites the module)."""
-    if layout.handler_file_operation(handler_path.parts) is None:
+    package = handler_package(handler_path)
+    contract = packages.contract_in(package, strict_model) if package else None
+    if package is None or contract is None:
         return None
-    contract = packages.contract_in(handler_path.parent.parent, strict_model)
-    if contract is None:
-        return None
-    where = bench.where(handler_path.parent.parent / "contract.yaml")
+    where = bench.where(package / "contract.yaml")
     plan = packages.plan_of(contract, where)
-    wanted = handler_path.parts[-2:]
-    targets = [h for h in plan.handlers if h.module.path.parts[-2:] == wanted]
+    wanted = handler_path.resolve()
+    targets = [h for h in plan.handlers if Path(plan.root) / h.module.path == wanted]
     if len(targets) != 1 or len(targets[0].operations) != 1:
         return None
     detection = detect_contract(contract)
@@ -266,11 +273,12 @@ def swap_job(
     bench: Workbench, handler_path: Path, variant: Variant, strict_model: bool
 ) -> Swap | None:
     """The package with the picked block (built-in or learned) for one operation."""
-    contract = packages.contract_in(handler_path.parent.parent, strict_model)
+    package = handler_package(handler_path)
+    contract = packages.contract_in(package, strict_model) if package else None
     operation = variant.operation
-    if contract is None or operation is None:
+    if package is None or contract is None or operation is None:
         return None
-    where = bench.where(handler_path.parent.parent / "contract.yaml")
+    where = bench.where(package / "contract.yaml")
     if variant.learned_block is not None:
         plan = packages.plan_of(contract, where)
         found = bench.options(contract, plan).get(operation, [])
