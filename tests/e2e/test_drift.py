@@ -165,7 +165,7 @@ async def test_a_create_handler_is_offered_other_verbs_only_when_asked(
     (more,) = [a for a in actions if a.title.startswith("More patterns (other verbs)…")]
     assert more.command is not None and more.command.command == "editor.action.codeAction"
     assert list(more.command.arguments or []) == [
-        {"kind": "refactor.onex.insertPattern.otherVerbs"}
+        {"kind": "refactor.onex.insertPattern.otherVerbs", "apply": "never"}
     ]
     asked = await request_actions(client, doc_uri, "refactor.onex.insertPattern.otherVerbs", [])
     assert "Replace the create_user handler with the crud.delete block (another verb)" in [

@@ -126,7 +126,7 @@ async def insert_actions(
         actions.append(lsp.CodeAction(title=offer.title, kind=kind, data=data))
     if found.held_back:
         title = more_patterns_title(found.operation, found.held_back)
-        ask = [{"kind": OTHER_VERBS_KIND}]
+        ask = [{"kind": OTHER_VERBS_KIND, "apply": "never"}]  # a menu, even of one
         menu = lsp.Command(title=title, command=CODE_ACTION_MENU_COMMAND, arguments=ask)
         actions.append(lsp.CodeAction(title=title, kind=INSERT_PATTERN_KIND, command=menu))
     return actions
