@@ -336,6 +336,20 @@ def test_vscode_provisions_the_server_with_only_a_system_python(
     _check_generated(result, report, workspace)
     storage = tmp_path / "user-data" / "User" / "globalStorage" / "onex.onex-lsp-vscode"
     assert (storage / "server-venv" / "bin" / "python").exists(), report
+    # with the fp32 extra and weights: the default embedder's fp32 model, not the int8 one
+    model = subprocess.run(
+        [
+            str(storage / "server-venv" / "bin" / "python"),
+            "-c",
+            "from onex_lsp.learning.embeddings.minilm import installed_model_id; "
+            "print(installed_model_id())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert model.stdout.strip() == "minilm-l6-v2-384", model.stdout + model.stderr
 
 
 @pytest.mark.editor

@@ -127,6 +127,25 @@ def insert_offers(
     return offers
 
 
+def other_verb_offers(operation: str, blocks: Sequence[str]) -> list[Offer]:
+    """The blocks of other verb families, offered only when asked for, each titled as such."""
+    return [
+        Offer(
+            f"Replace the {operation} handler with the {block} block (another verb)",
+            builtin_pick(operation, block),
+            False,
+        )
+        for block in blocks
+    ]
+
+
+def more_patterns_title(operation: str, hidden: int) -> str:
+    """The one menu entry that asks for the blocks of other verb families: titled so a user
+    sees they are other verbs before asking (``insert_candidates`` keeps them out)."""
+    changes = f"{hidden} block(s) that would change what {operation} does"
+    return f"More patterns (other verbs)… — {changes}"
+
+
 def shown_keys(situation: GenerateSituation) -> list[str]:
     """The pattern keys an offer shows: each chosen block and each learned alternative."""
     keys = {pattern_key(c) for c in situation.choices} | {

@@ -156,6 +156,21 @@ function M.default()
     settings = { onex = vim.empty_dict() },
     init_options = { onex = vim.empty_dict() },
     before_init = M.before_init,
+    -- The contract CodeLens changes when a package is written: the server says so.
+    capabilities = { workspace = { codeLens = { refreshSupport = true } } },
+    handlers = {
+      ['onex/status'] = function(...)
+        return require('onex_lsp.status').handler(...)
+      end,
+      ['workspace/codeLens/refresh'] = function(...)
+        return require('onex_lsp.lens').on_refresh(...)
+      end,
+    },
+    commands = {
+      ['editor.action.codeAction'] = function(command)
+        require('onex_lsp').code_action_menu(command)
+      end,
+    },
   }
 end
 
