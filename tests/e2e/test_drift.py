@@ -162,11 +162,15 @@ async def test_a_create_handler_is_offered_other_verbs_only_when_asked(
     titles = [a.title for a in actions]
     assert titles[0] == "Replace the create_user handler with the crud.upsert block"
     assert not any("crud.delete" in t for t in titles)
-    (more,) = [a for a in actions if a.title.startswith("More patterns (other verbs)…")]
-    assert more.command is not None and more.command.command == "editor.action.codeAction"
-    assert list(more.command.arguments or []) == [
-        {"kind": "refactor.onex.insertPattern.otherVerbs", "apply": "never"}
-    ]
+    menus = [a for a in actions if a.title.startswith("More patterns (other verbs)…")]
+    if client.profile == "emacs":  # type: ignore[attr-defined]
+        assert menus == []  # it cannot open the menu: it asks for the kind by name
+    else:
+        (more,) = menus
+        assert more.command is not None and more.command.command == "editor.action.codeAction"
+        assert list(more.command.arguments or []) == [
+            {"kind": "refactor.onex.insertPattern.otherVerbs", "apply": "never"}
+        ]
     asked = await request_actions(client, doc_uri, "refactor.onex.insertPattern.otherVerbs", [])
     assert "Replace the create_user handler with the crud.delete block (another verb)" in [
         a.title for a in asked

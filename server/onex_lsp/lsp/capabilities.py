@@ -14,6 +14,9 @@ class ClientSupport:
     work_done_progress: bool
     configuration: bool
     show_document: bool
+    # Client-side commands the client runs itself (rust-analyzer's convention:
+    # ``experimental.commands.commands``); an entry that needs one is offered only then.
+    client_commands: frozenset[str] = frozenset()
 
 
 def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
@@ -30,4 +33,14 @@ def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
         work_done_progress=bool(window and window.work_done_progress),
         configuration=bool(workspace and workspace.configuration),
         show_document=bool(window and window.show_document and window.show_document.support),
+        client_commands=_client_commands(caps.experimental),
     )
+
+
+def _client_commands(experimental: object) -> frozenset[str]:
+    """The names in ``experimental.commands.commands``; anything malformed means none."""
+    commands = experimental.get("commands") if isinstance(experimental, dict) else None
+    names = commands.get("commands") if isinstance(commands, dict) else None
+    if not isinstance(names, list):
+        return frozenset()
+    return frozenset(name for name in names if isinstance(name, str))

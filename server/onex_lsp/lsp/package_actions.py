@@ -112,7 +112,9 @@ async def insert_actions(
     ls: OnexLanguageServer, uri: str, path: Path, other_verbs: bool = False
 ) -> list[lsp.CodeAction]:
     """In a handler module: the other blocks its handler could be, and one entry that asks
-    for the blocks of other verb families (or, ``other_verbs``, those blocks)."""
+    for the blocks of other verb families (or, ``other_verbs``, those blocks). The entry
+    runs the client's own code-action menu command, so only clients that announce it get
+    it; others ask for the kind by name."""
     bench, strict = workbench(ls), ls.settings.strict_model
     found = await asyncio.to_thread(jobs.insert_job, bench, path, strict, other_verbs)
     if found is None:
@@ -124,7 +126,7 @@ async def insert_actions(
         data = {"type": "insertPattern", "uri": uri, "suggestionId": suggestion_id,
                 "variant": variant_data(offer.variant)}  # fmt: skip
         actions.append(lsp.CodeAction(title=offer.title, kind=kind, data=data))
-    if found.held_back:
+    if found.held_back and CODE_ACTION_MENU_COMMAND in ls.support.client_commands:
         title = more_patterns_title(found.operation, found.held_back)
         ask = [{"kind": OTHER_VERBS_KIND, "apply": "never"}]  # a menu, even of one
         menu = lsp.Command(title=title, command=CODE_ACTION_MENU_COMMAND, arguments=ask)

@@ -157,7 +157,12 @@ function M.default()
     init_options = { onex = vim.empty_dict() },
     before_init = M.before_init,
     -- The contract CodeLens changes when a package is written: the server says so.
-    capabilities = { workspace = { codeLens = { refreshSupport = true } } },
+    -- The server's "More patterns (other verbs)…" entry runs editor.action.codeAction,
+    -- which this plugin handles (below): say so, as rust-analyzer's clients do.
+    capabilities = {
+      workspace = { codeLens = { refreshSupport = true } },
+      experimental = { commands = { commands = { 'editor.action.codeAction' } } },
+    },
     handlers = {
       ['onex/status'] = function(...)
         return require('onex_lsp.status').handler(...)
