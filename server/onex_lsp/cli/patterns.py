@@ -16,6 +16,7 @@ from typing import TextIO
 
 from onex_lsp import layout
 from onex_lsp.cli import learn as cli_learn
+from onex_lsp.cli import report as cli_report
 from onex_lsp.cli.confirm import add_yes_option
 from onex_lsp.cli.importing import confirm_import
 from onex_lsp.cli.library_args import (
@@ -56,6 +57,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     imported.add_argument("file", type=Path)
     add_yes_option(imported)
+    report = actions.add_parser(
+        "report", help="keep rate and retention over time, per pattern (sparklines or --html)"
+    )
+    report.add_argument(
+        "--html", type=Path, metavar="FILE", help="write one self-contained HTML page instead"
+    )
     actions.add_parser("reindex", help="rebuild the vector index from the journal")
     actions.add_parser("wipe-feedback", help="delete every recorded event (blocks stay)")
 
@@ -190,6 +197,7 @@ _ACTIONS: dict[str, _Action] = {
     "export": _export,
     "wipe-feedback": _wipe_feedback,
     "reindex": _reindex,
+    "report": cli_report.report,
 }
 
 

@@ -44,6 +44,7 @@ OPEN_COMMAND = "onex.openNode"
 FORGET_COMMAND = "onex.forgetPattern"
 DETECTED_PATTERNS_COMMAND = "onex.showDetectedPatterns"
 PATTERN_LIBRARY_REQUEST = "onex/patternLibrary"
+PATTERN_REPORT_REQUEST = "onex/patternReport"
 
 
 def applied_command(suggestion_id: str, uri: str) -> lsp.Command:
