@@ -34,6 +34,7 @@ from onex_lsp.feedback.stats import (
     is_family_key,
 )
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
+from onex_lsp.learning.export_format import export_lines
 from onex_lsp.learning.journal import JournalUnavailable
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary, default_data_dir
@@ -166,11 +167,9 @@ def _forget(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err:
 
 
 def _export(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    blocks = (learned for _, learned in library.journal.blocks())
     with args.file.open("w", encoding="utf-8") as handle:
-        for _, learned in library.journal.blocks():
-            handle.write(json.dumps({"block": json.loads(learned.to_json())}) + "\n")
-        for event in library.journal.events():
-            handle.write(json.dumps({"event": event}) + "\n")
+        handle.writelines(export_lines(blocks, library.journal.events()))
     out.write(f"exported to {args.file}\n")
     return 0
 

@@ -14,6 +14,15 @@ class ClientSupport:
     work_done_progress: bool
     configuration: bool
     show_document: bool
+    # ``experimental.onex.generatedNotification``: the client shows ``onex/generated`` itself
+    # (VS Code's extension: the summary with a "Show files" action)
+    generated_notification: bool = False
+
+
+def _experimental(caps: lsp.ClientCapabilities, name: str) -> bool:
+    experimental = caps.experimental
+    onex = experimental.get("onex") if isinstance(experimental, dict) else None
+    return isinstance(onex, dict) and onex.get(name) is True
 
 
 def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
@@ -30,4 +39,5 @@ def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
         work_done_progress=bool(window and window.work_done_progress),
         configuration=bool(workspace and workspace.configuration),
         show_document=bool(window and window.show_document and window.show_document.support),
+        generated_notification=_experimental(caps, "generatedNotification"),
     )

@@ -26,6 +26,7 @@ from onex_lsp.lsp.suggestions import (
     APPLIED,
     CODE_ACTION_KINDS,
     DETECTED_PATTERNS_COMMAND,
+    EXPORT_PATTERNS_REQUEST,
     FORGET_COMMAND,
     GENERATE_COMMAND,
     OPEN_COMMAND,
@@ -197,6 +198,12 @@ async def pattern_report_request(ls: OnexLanguageServer, params: Any) -> dict[st
     return await pattern_report.pattern_report(ls)
 
 
+async def export_patterns_request(ls: OnexLanguageServer, params: Any) -> dict[str, Any]:
+    from onex_lsp.lsp import pattern_export
+
+    return await pattern_export.export_patterns(ls, params)
+
+
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
     from onex_lsp.lsp import commands
 
@@ -250,6 +257,7 @@ FEATURES: list[tuple[str, Any, Any]] = [
     (lsp.TEXT_DOCUMENT_CODE_LENS, code_lens, lsp.CodeLensOptions(resolve_provider=False)),
     (PATTERN_LIBRARY_REQUEST, pattern_library_request, None),
     (PATTERN_REPORT_REQUEST, pattern_report_request, None),
+    (EXPORT_PATTERNS_REQUEST, export_patterns_request, None),
 ]
 COMMANDS: list[tuple[str, Any]] = [
     (GENERATE_COMMAND, generate_node),
