@@ -19,7 +19,8 @@ from onex_lsp.feedback.report import PatternReport, PatternTrend, TopBlock, Week
 
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 CHART_WIDTH, CHART_HEIGHT = 640, 160
-TREND_WIDTH, TREND_HEIGHT = 240, 40
+MAX_SLOT = 56.0  # the widest a week's bar (and its gap) gets
+TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 240, 40, 4
 STACK = ("kept", "modified", "reverted")
 
 _STYLE = """
@@ -38,7 +39,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .legend .kept { background: #2da44e; } .legend .modified { background: #d29922; }
 .legend .reverted { background: #cf222e; }
 .keep-line { fill: none; stroke: #0969da; stroke-width: 2; }
-.retention-dot { fill: #8250df; }
+.keep-dot { fill: #0969da; } .retention-dot { fill: #8250df; opacity: 0.8; }
 .axis { stroke: #8888; stroke-width: 1; } .label { fill: currentColor; font-size: 10px; }
 .muted { opacity: 0.7; }
 """
@@ -55,7 +56,7 @@ def _day(at: float) -> str:
 def _weekly_chart(weeks: Sequence[WeekCounts]) -> str:
     """Stacked bars per week: kept, modified, reverted outcomes."""
     top = max((w.kept + w.modified + w.reverted for w in weeks), default=0) or 1
-    slot = CHART_WIDTH / max(len(weeks), 1)
+    slot = min(CHART_WIDTH / max(len(weeks), 1), MAX_SLOT)  # a few weeks: narrow bars
     plot = CHART_HEIGHT - 20
     parts = [f'<line class="axis" x1="0" y1="{plot}" x2="{CHART_WIDTH}" y2="{plot}"/>']
     for index, week in enumerate(weeks):
@@ -79,23 +80,33 @@ def _weekly_chart(weeks: Sequence[WeekCounts]) -> str:
 
 
 def _trend_chart(trend: PatternTrend) -> str:
-    """The keep rate by week (a line, 0 to 1) and each week's mean retention (dots)."""
+    """The keep rate by week (blue, a line from 0 to 1) and each week's mean retention
+    (violet dots)."""
     count = len(trend.keep_rates)
-    step = TREND_WIDTH / max(count - 1, 1)
+    step = (TREND_WIDTH - 2 * TREND_PAD) / max(count - 1, 1)
+
+    def x(index: int) -> float:
+        return TREND_WIDTH / 2 if count == 1 else TREND_PAD + index * step
 
     def y(value: float) -> float:
-        return 2 + (TREND_HEIGHT - 4) * (1 - min(max(value, 0.0), 1.0))
+        return 4 + (TREND_HEIGHT - 8) * (1 - min(max(value, 0.0), 1.0))
 
-    points = [f"{i * step:.1f},{y(v):.1f}" for i, v in enumerate(trend.keep_rates) if v is not None]
+    kept = [(x(i), y(v), v) for i, v in enumerate(trend.keep_rates) if v is not None]
     parts = [f'<line class="axis" x1="0" y1="{y(0.5):.1f}" x2="{TREND_WIDTH}" y2="{y(0.5):.1f}"/>']
-    if points:
-        parts.append(f'<polyline class="keep-line" points="{" ".join(points)}"/>')
-    for i, value in enumerate(trend.retentions):
-        if value is not None:
-            parts.append(
-                f'<circle class="retention-dot" cx="{i * step:.1f}" cy="{y(value):.1f}" r="2.5">'
-                f"<title>retention {value:.2f}</title></circle>"
-            )
+    if len(kept) > 1:
+        points = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in kept)
+        parts.append(f'<polyline class="keep-line" points="{points}"/>')
+    parts += [
+        f'<circle class="keep-dot" cx="{px:.1f}" cy="{py:.1f}" r="2">'
+        f"<title>keep rate {value:.2f}</title></circle>"
+        for px, py, value in kept
+    ]
+    parts += [
+        f'<circle class="retention-dot" cx="{x(i):.1f}" cy="{y(v):.1f}" r="3">'
+        f"<title>retention {v:.2f}</title></circle>"
+        for i, v in enumerate(trend.retentions)
+        if v is not None
+    ]
     return _svg(TREND_WIDTH, TREND_HEIGHT, parts, f"keep rate of {trend.label}")
 
 
@@ -143,8 +154,8 @@ def _pattern_rows(report: PatternReport) -> str:
             f"<td class=num>{trend.applied}</td><td>{_escape(trend.state)}</td></tr>"
         )
     head = (
-        "<tr><th>Pattern</th><th>Keep rate</th><th>By week (line: keep rate, dots: "
-        "retention)</th><th>Retention</th><th>Applied</th><th>State</th></tr>"
+        "<tr><th>Pattern</th><th>Keep rate</th><th>By week: keep rate (blue), retention "
+        "(violet)</th><th>Retention</th><th>Applied</th><th>State</th></tr>"
     )
     return f"<table>{head}{''.join(rows)}</table>"
 
