@@ -250,3 +250,12 @@ def test_patterns_report_in_a_terminal_and_as_a_page(tmp_path: Path) -> None:
     blocked = _cli(data, "report", "--html", str(tmp_path / "out"))  # a directory
     assert blocked.returncode == 1 and "cannot write" in blocked.stderr
     assert "Traceback" not in blocked.stderr
+
+
+def test_the_json_answer_uses_the_editors_spelling() -> None:
+    answer = build_report(EVENTS, BLOCKS, NOW).to_json()
+    create = next(p for p in answer["patterns"] if p["key"] == CREATE)
+    assert list(create["keepRates"]) == [0.8667, 0.78, 0.78] and create["keepRate"] == 0.78
+    assert answer["topBlocks"][0]["lastUsed"] == MONDAY + 9 * DAY
+    assert answer["weeks"][1] == {"start": MONDAY + 7 * DAY, "applied": 2, "kept": 0,
+                                  "modified": 1, "reverted": 1}  # fmt: skip

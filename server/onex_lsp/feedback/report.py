@@ -11,6 +11,7 @@ by ``report_html``; the server sends the same data to the editors.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import PurePath
@@ -114,11 +115,16 @@ class PatternReport:
         """Plain JSON values (the ``onex/patternReport`` answer's ``report``)."""
         return {
             "generatedAt": self.generated_at,
-            "weeks": [asdict(w) for w in self.weeks],
-            "patterns": [asdict(p) for p in self.patterns],
-            "topBlocks": [asdict(b) for b in self.top_blocks],
+            "weeks": [_camel_keys(asdict(w)) for w in self.weeks],
+            "patterns": [_camel_keys(asdict(p)) for p in self.patterns],
+            "topBlocks": [_camel_keys(asdict(b)) for b in self.top_blocks],
             "totals": dict(self.totals),
         }
+
+
+def _camel_keys(record: dict[str, Any]) -> dict[str, Any]:
+    """``keep_rates`` -> ``keepRates``: the editors' JSON spelling."""
+    return {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), k): v for k, v in record.items()}
 
 
 def week_start(at: float) -> float:
