@@ -217,7 +217,8 @@ def _weekly(
         end = starts[index + 1] if index + 1 < len(starts) else math.inf
         in_week = []
         while position < len(events) and float(events[position]["at"]) < end:
-            apply_event(running, events[position])
+            if events[position]["pattern"] in series:  # only the lines drawn need folding
+                apply_event(running, events[position])
             in_week.append(events[position])
             position += 1
         if start == starts[0]:
