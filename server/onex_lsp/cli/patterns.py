@@ -16,6 +16,7 @@ from typing import TextIO
 
 from onex_lsp import layout
 from onex_lsp.cli import learn as cli_learn
+from onex_lsp.cli import report as cli_report
 from onex_lsp.cli.confirm import add_yes_option
 from onex_lsp.cli.importing import confirm_import
 from onex_lsp.cli.library_args import (
@@ -35,6 +36,7 @@ from onex_lsp.feedback.stats import (
     is_family_key,
 )
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
+from onex_lsp.learning.export_format import export_lines
 from onex_lsp.learning.journal import JournalUnavailable
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary, default_data_dir
@@ -59,6 +61,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     imported.add_argument("file", type=Path)
     add_yes_option(imported)
+    report = actions.add_parser(
+        "report", help="keep rate and retention over time, per pattern (sparklines or --html)"
+    )
+    report.add_argument(
+        "--html", type=Path, metavar="FILE", help="write one self-contained HTML page instead"
+    )
     actions.add_parser("reindex", help="rebuild the vector index from the journal")
     actions.add_parser("wipe-feedback", help="delete every recorded event (blocks stay)")
 
@@ -162,11 +170,9 @@ def _forget(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err:
 
 
 def _export(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    blocks = (learned for _, learned in library.journal.blocks())
     with args.file.open("w", encoding="utf-8") as handle:
-        for _, learned in library.journal.blocks():
-            handle.write(json.dumps({"block": json.loads(learned.to_json())}) + "\n")
-        for event in library.journal.events():
-            handle.write(json.dumps({"event": event}) + "\n")
+        handle.writelines(export_lines(blocks, library.journal.events()))
     out.write(f"exported to {args.file}\n")
     return 0
 
@@ -193,6 +199,7 @@ _ACTIONS: dict[str, _Action] = {
     "export": _export,
     "wipe-feedback": _wipe_feedback,
     "reindex": _reindex,
+    "report": cli_report.report,
 }
 
 

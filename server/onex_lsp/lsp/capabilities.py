@@ -17,6 +17,15 @@ class ClientSupport:
     # Client-side commands the client runs itself (rust-analyzer's convention:
     # ``experimental.commands.commands``); an entry that needs one is offered only then.
     client_commands: frozenset[str] = frozenset()
+    # ``experimental.onex.generatedNotification``: the client shows ``onex/generated`` itself
+    # (VS Code's extension: the summary with a "Show files" action)
+    generated_notification: bool = False
+
+
+def _experimental(caps: lsp.ClientCapabilities, name: str) -> bool:
+    experimental = caps.experimental
+    onex = experimental.get("onex") if isinstance(experimental, dict) else None
+    return isinstance(onex, dict) and onex.get(name) is True
 
 
 def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
@@ -34,6 +43,7 @@ def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
         configuration=bool(workspace and workspace.configuration),
         show_document=bool(window and window.show_document and window.show_document.support),
         client_commands=_client_commands(caps.experimental),
+        generated_notification=_experimental(caps, "generatedNotification"),
     )
 
 

@@ -182,7 +182,7 @@ async def resolve_generate(
     codec = ls.workspace.position_codec
     action.edit = create_files_edit(created, replaced=replaced, codec=codec)
     action.command = applied_command(suggestion_id, uri)
-    ls.reports.expect(suggestion_id, report_of(generated, len(created) + len(replaced)))
+    ls.reports.expect(suggestion_id, report_of(generated, [*created, *replaced]))
 
 
 async def resolve_add_handler(

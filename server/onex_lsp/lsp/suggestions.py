@@ -51,6 +51,8 @@ OPEN_COMMAND = "onex.openNode"
 FORGET_COMMAND = "onex.forgetPattern"
 DETECTED_PATTERNS_COMMAND = "onex.showDetectedPatterns"
 PATTERN_LIBRARY_REQUEST = "onex/patternLibrary"
+PATTERN_REPORT_REQUEST = "onex/patternReport"
+EXPORT_PATTERNS_REQUEST = "onex/exportPatterns"
 
 
 def applied_command(suggestion_id: str, uri: str) -> lsp.Command:

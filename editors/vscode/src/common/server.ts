@@ -11,6 +11,7 @@ import {
     State,
     type StaticFeature,
 } from 'vscode-languageclient/node';
+import { GENERATED_NOTIFICATION, type Generated, GeneratedNotificationFeature, showGenerated } from './generated';
 import { variables } from './interpreter';
 import { expandVariables, pythonArgs, SERVER_ARGS } from './python';
 import { SECTION, toServerSettings } from './settings';
@@ -98,6 +99,10 @@ export async function startServer(options: {
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     client.registerFeature(new ClientCommands());
+    client.registerFeature(new GeneratedNotificationFeature());
+    client.onNotification(GENERATED_NOTIFICATION, (params: Generated) => {
+        void showGenerated(params);
+    });
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
         status.update((model) => model.serverStatus(params));
     });
