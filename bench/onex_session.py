@@ -22,6 +22,8 @@ CONTRACTS = ROOT / "examples" / "contracts"
 TARGET = "user_management_effect.yaml"  # the contract whose actions are timed
 ACCEPTED = "order_book_effect.yaml"  # generated and accepted: its files are learned on save
 GENERATE = "source.onex.generateNode"
+# The whole menu (Ctrl+., no `only`) lists generate once, under this kind.
+GENERATE_KINDS = (GENERATE, "refactor.onex.generateNode")
 READY = {"minilm": r"MiniLM ready", "hashing": r"pattern library: "}
 
 
@@ -107,7 +109,7 @@ def learned_offers(actions: list[dict[str, Any]]) -> int:
 
 async def generate_actions(client: LspClient, uri: str) -> list[dict[str, Any]]:
     actions = await client.request("textDocument/codeAction", code_action_params(uri))
-    return [a for a in actions or [] if a.get("kind") == GENERATE]
+    return [a for a in actions or [] if a.get("kind") in GENERATE_KINDS]
 
 
 async def accept_package(client: LspClient, path: Path) -> Path:

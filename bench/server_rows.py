@@ -89,7 +89,7 @@ async def after_edits(
         client.notify("textDocument/didChange", s.change_params(uri, 100 + n, edited))
         took, actions = await client.timed("textDocument/codeAction", code_action_params(uri))
         listed.append(took)
-        action = next(a for a in actions if a.get("kind") == s.GENERATE)
+        action = next(a for a in actions if a.get("kind") in s.GENERATE_KINDS)
         resolved.append((await client.timed("codeAction/resolve", action))[0])
     client.notify("textDocument/didChange", s.change_params(uri, 100 + first + count, text))
     return listed, resolved

@@ -24,6 +24,21 @@ SERVER_ENV = {
 # Tests that are not about learning use the lexical embedder: no model to load.
 FAST_OPTIONS = {"onex": {"diagnosticsDelayMs": 20, "embedder": "hashing"}}
 PROFILES = ["visual-studio-code", "neovim", "emacs"]
+# Our VS Code extension and Neovim plugin announce the client-side command they run for the
+# server's "More patterns (other verbs)…" entry; a bare client (Emacs here) does not.
+CLIENT_COMMANDS = {
+    "visual-studio-code": ["editor.action.codeAction"],
+    "neovim": ["editor.action.codeAction"],
+}
+
+
+def editor_capabilities(profile: str) -> lsp.ClientCapabilities:
+    """The editor's recorded capabilities, plus what our extension or plugin adds."""
+    capabilities = client_capabilities(profile)
+    commands = CLIENT_COMMANDS.get(profile)
+    if commands:
+        capabilities.experimental = {"commands": {"commands": commands}}
+    return capabilities
 
 
 def uri(path: Path) -> str:
@@ -174,7 +189,7 @@ async def initialize(
     client.profile = profile  # type: ignore[attr-defined]
     await client.initialize_session(
         lsp.InitializeParams(
-            capabilities=client_capabilities(profile),
+            capabilities=editor_capabilities(profile),
             root_uri=uri(root),
             workspace_folders=[lsp.WorkspaceFolder(uri=uri(root), name=root.name)],
             initialization_options=FAST_OPTIONS if options is None else options,

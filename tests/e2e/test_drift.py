@@ -24,6 +24,7 @@ from tests.e2e.lsp_client import (
     SERVER_ENV,
     apply_action,
     initialize,
+    open_document,
     request_actions,
     uri,
     wait_for,
@@ -126,3 +127,83 @@ async def test_insert_alternative_pattern_block(client: LanguageClient) -> None:
     )
     assert handler.read_text() == expected
     assert "_parse_value" in handler.read_text()
+
+
+async def test_a_stub_handler_is_offered_the_blocks_of_its_kind(client: LanguageClient) -> None:
+    package = _generate_in_place(client.workspace_root, "customer_records_effect.yaml")  # type: ignore[attr-defined]
+    handler = package / "handlers" / "handler_reconcile_accounts.py"
+    assert "not implemented yet" in handler.read_text()  # the generator's low-confidence stub
+    doc_uri = open_document(client, handler, language="python")
+    actions = await request_actions(client, doc_uri, "refactor.onex.insertPattern", [])
+    offered = [
+        a.title.removeprefix("Replace the reconcile_accounts handler with the ") for a in actions
+    ]
+    # An EFFECT node's own blocks first, then the other blocks an EFFECT node can host.
+    assert offered[:3] == ["crud.create block", "crud.read block", "crud.list block"]
+    assert {"state.transition block", "messaging.publish block", "aggregation.sum block"} <= set(
+        offered
+    )
+    assert not any("orchestration" in t for t in offered)  # not an ORCHESTRATOR's block
+    await apply_action(client, actions[0])
+    text = handler.read_text()
+    ast.parse(text)
+    ast.parse((package / "node.py").read_text())
+    assert "repository" in text and "not implemented yet" not in text
+
+
+async def test_a_create_handler_is_offered_other_verbs_only_when_asked(
+    client: LanguageClient,
+) -> None:
+    package = _generate_in_place(client.workspace_root, "user_management_effect.yaml")  # type: ignore[attr-defined]
+    doc_uri = open_document(
+        client, package / "handlers" / "handler_create_user.py", language="python"
+    )
+    actions = await request_actions(client, doc_uri, "refactor.onex.insertPattern", [])
+    titles = [a.title for a in actions]
+    assert titles[0] == "Replace the create_user handler with the crud.upsert block"
+    assert not any("crud.delete" in t for t in titles)
+    menus = [a for a in actions if a.title.startswith("More patterns (other verbs)…")]
+    if client.profile == "emacs":  # type: ignore[attr-defined]
+        assert menus == []  # it cannot open the menu: it asks for the kind by name
+    else:
+        (more,) = menus
+        assert more.command is not None and more.command.command == "editor.action.codeAction"
+        assert list(more.command.arguments or []) == [
+            {"kind": "refactor.onex.insertPattern.otherVerbs", "apply": "never"}
+        ]
+    asked = await request_actions(client, doc_uri, "refactor.onex.insertPattern.otherVerbs", [])
+    assert "Replace the create_user handler with the crud.delete block (another verb)" in [
+        a.title for a in asked
+    ]
+    assert all(a.kind == "refactor.onex.insertPattern.otherVerbs" for a in asked)
+    broad = await request_actions(client, doc_uri, "refactor", [])
+    assert not any("crud.delete" in a.title for a in broad)  # a prefix is not an ask
+
+
+SCAFFOLD = ROOT / "tests/fixtures/real/scaffold/effect/invoice-ledger/src/invoice_ledger/nodes"
+
+
+async def test_a_class_style_stub_handler_takes_a_block_too(client: LanguageClient) -> None:
+    """A real ONEX contract names a handler class: its stub gets the same offers."""
+    workspace: Path = client.workspace_root  # type: ignore[attr-defined]
+    package = workspace / "invoice_ledger" / "nodes" / "invoice_ledger"
+    package.mkdir(parents=True)
+    shutil.copy(SCAFFOLD / "invoice_ledger" / "contract.yaml", package / "contract.yaml")
+    contract = load_contract((package / "contract.yaml").read_text(), "contract.yaml").contract
+    assert contract is not None
+    write_tree(
+        workspace, plan_package(contract, Location(package / "contract.yaml", workspace)).files
+    )
+    handler = package / "handlers" / "handler_invoice_ledger.py"
+    assert "class HandlerInvoiceLedger:" in handler.read_text()
+    assert "not implemented yet" in handler.read_text()
+    doc_uri = open_document(client, handler, language="python")
+    actions = await request_actions(client, doc_uri, "refactor.onex.insertPattern", [])
+    assert actions[0].title == "Replace the invoice_ledger handler with the crud.create block"
+    await apply_action(client, actions[0])
+    text = handler.read_text()
+    ast.parse(text)
+    node = (package / "node_invoice_ledger_effect.py").read_text()
+    ast.parse(node)
+    assert "class HandlerInvoiceLedger:" in text and "await repository.create(record)" in text
+    assert "HandlerInvoiceLedger(\n            repository=self.repository," in node

@@ -69,6 +69,20 @@ async def _lenses(client: LanguageClient, doc_uri: str) -> list[lsp.CodeLens]:
     return list(await client.text_document_code_lens_async(params) or [])
 
 
+async def _whole_menu(client: LanguageClient, doc_uri: str) -> list[lsp.CodeAction]:
+    origin = lsp.Position(line=0, character=0)
+    result = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+            range=lsp.Range(start=origin, end=origin),
+            context=lsp.CodeActionContext(
+                diagnostics=[], trigger_kind=lsp.CodeActionTriggerKind.Invoked
+            ),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+
 async def test_ctrl_dot_offers_generate_and_says_what_it_wrote(client: LanguageClient) -> None:
     path, doc_uri = _contract(client)
     source = await request_actions(client, doc_uri, "source.onex.generateNode")
@@ -77,6 +91,9 @@ async def test_ctrl_dot_offers_generate_and_says_what_it_wrote(client: LanguageC
     # the same action, where Ctrl+. looks (feedback notes in titles may differ in between:
     # the server reads the shared journal's stats as it starts)
     assert refactor.title.startswith(TITLE) and source[0].title.startswith(TITLE)
+    # The whole menu (a request without ``only``: Neovim's, Emacs's) lists generate once.
+    menu = await _whole_menu(client, doc_uri)
+    assert [a.kind for a in menu if a.title.startswith(TITLE)] == ["refactor.onex.generateNode"]
     await apply_action(client, refactor)
 
     node = path.parent / PACKAGE / "node.py"

@@ -2,6 +2,7 @@
 -- would: `nvim -u tests/editors/minimal_init.lua contract.yaml`.
 -- $ONEX_SERVER_PYTHON: the interpreter with onex-lsp installed (default: python3).
 -- $ONEX_EMBEDDER: onex.embedder (default: hashing, so nothing loads torch).
+-- $ONEX_STRICT_MODEL=1: onex.strictModel (the strict-model hints and their quick fixes).
 -- (Plain vim.fn so that it also runs on old Neovim, where setup() only reports the version.)
 local repo = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h:h')
 
@@ -16,6 +17,7 @@ require('onex_lsp').setup({
     onex = {
       embedder = os.getenv('ONEX_EMBEDDER') or 'hashing',
       notificationLevel = 'error',
+      strictModel = os.getenv('ONEX_STRICT_MODEL') == '1',
     },
   },
 })

@@ -237,6 +237,123 @@ function scenarios.drift()
     return now ~= before
   end)
   report.inserted = vim.api.nvim_buf_get_lines(handler_buf, 0, -1, false)
+
+  -- <leader>op again, then the menu's "More patterns (other verbs)…": the client handles
+  -- its command and opens the menu of the other verbs' blocks.
+  report.again, report.other_verbs = {}, {}
+  local menus = 0
+  vim.ui.select = function(items, opts, on_choice)
+    menus = menus + 1
+    local record = menus == 1 and report.again or report.other_verbs
+    local chosen
+    for _, item in ipairs(items) do
+      local text = opts.format_item and opts.format_item(item) or tostring(item)
+      table.insert(record, text)
+      if menus == 1 and chosen == nil and text:find('More patterns (other verbs)', 1, true) then
+        chosen = item
+      end
+    end
+    on_choice(chosen)
+  end
+  press('<leader>op')
+  wait(30000, 'the menu of other verbs', function()
+    return menus >= 2
+  end)
+end
+
+-- Answer the next vim.ui.select: record its items, pick the first whose text starts with
+-- `pick` (none: dismiss).
+local function answer_select(record, pick)
+  vim.ui.select = function(items, opts, on_choice)
+    local chosen
+    for _, item in ipairs(items) do
+      local text = opts.format_item and opts.format_item(item) or tostring(item)
+      table.insert(record, text)
+      if chosen == nil and pick and text:sub(1, #pick) == pick then
+        chosen = item
+      end
+    end
+    on_choice(chosen)
+  end
+end
+
+local function lens_titles(bufnr)
+  return vim.tbl_map(function(lens)
+    return lens.command and lens.command.title or ''
+  end, vim.lsp.codelens.get(bufnr))
+end
+
+-- The contract's CodeLens and the onex/status line: the status reaches the statusline
+-- function and :Onex status; the whole code-action menu lists generate once; :Onex lens
+-- generates; the lens then says "Open node" (the server's workspace/codeLens/refresh).
+function scenarios.lens()
+  local package_dir = assert(os.getenv('ONEX_PACKAGE_DIR'))
+  local expected = tonumber(os.getenv('ONEX_EXPECTED_FILES'))
+  wait_attached()
+  wait(30000, 'the server to say it is ready (onex/status)', function()
+    return require('onex_lsp').status() == 'ONEX ready'
+  end)
+  report.statusline = require('onex_lsp').status()
+  vim.cmd('Onex status')
+  report.status_lines = require('onex_lsp.status').lines()
+  wait(20000, 'the contract CodeLens', function()
+    return #lens_titles(contract_buf) > 0
+  end)
+  report.lenses_before = lens_titles(contract_buf)
+  report.lens_keymap = vim.fn.maparg('<leader>ol', 'n', false, true).desc
+  report.menu = {}
+  local asked = false
+  answer_select(report.menu, nil)
+  local select = vim.ui.select
+  vim.ui.select = function(...)
+    asked = true
+    return select(...)
+  end
+  vim.lsp.buf.code_action()
+  wait(20000, 'the code-action menu', function()
+    return asked
+  end)
+  vim.cmd('Onex lens')
+  wait(60000, 'the package files', function()
+    return #vim.fn.globpath(package_dir, '**/*.py', false, true) >= expected
+  end)
+  vim.api.nvim_set_current_buf(contract_buf)
+  wait(20000, 'the CodeLens to say the node exists', function()
+    local titles = lens_titles(contract_buf)
+    return #titles > 0 and titles[1]:find('Open node', 1, true) == 1
+  end)
+  report.lenses_after = lens_titles(contract_buf)
+end
+
+-- A misspelled key in a contract (strict-model hint "did you mean 'description'"):
+-- <leader>oq on its line applies the quick fix through the plugin's code-action path.
+function scenarios.quickfix()
+  wait_attached()
+  local diagnostic
+  wait(20000, "the strict-model hint for 'descriptoin'", function()
+    for _, d in ipairs(vim.diagnostic.get(contract_buf)) do
+      if d.code == 'strict-model' and d.message:find("did you mean 'description'", 1, true) then
+        diagnostic = d
+        return true
+      end
+    end
+    return false
+  end)
+  report.diagnostic = diagnostic.message
+  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, 0 })
+  report.choices = {}
+  answer_select(report.choices, "Replace with 'description'")
+  press('<leader>oq')
+  wait(20000, 'the key to be replaced', function()
+    local line = vim.api.nvim_buf_get_lines(contract_buf, diagnostic.lnum, diagnostic.lnum + 1, false)
+    return line[1] ~= nil and line[1]:find('^description:') ~= nil
+  end)
+  report.fixed_line = vim.api.nvim_buf_get_lines(contract_buf, diagnostic.lnum, diagnostic.lnum + 1, false)[1]
+  wait(20000, 'the hint to go', function()
+    return not vim.iter(vim.diagnostic.get(contract_buf)):any(function(d)
+      return d.message:find('descriptoin', 1, true) ~= nil
+    end)
+  end)
 end
 
 local ok, err = pcall(function()

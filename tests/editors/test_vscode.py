@@ -336,6 +336,20 @@ def test_vscode_provisions_the_server_with_only_a_system_python(
     _check_generated(result, report, workspace)
     storage = tmp_path / "user-data" / "User" / "globalStorage" / "onex.onex-lsp-vscode"
     assert (storage / "server-venv" / "bin" / "python").exists(), report
+    # with the fp32 extra and weights: the default embedder's fp32 model, not the int8 one
+    model = subprocess.run(
+        [
+            str(storage / "server-venv" / "bin" / "python"),
+            "-c",
+            "from onex_lsp.learning.embeddings.minilm import installed_model_id; "
+            "print(installed_model_id())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert model.stdout.strip() == "minilm-l6-v2-384", model.stdout + model.stderr
 
 
 @pytest.mark.editor
@@ -369,3 +383,81 @@ def test_vscode_reports_a_missing_server_once(tools: Tools, tmp_path: Path) -> N
     wheel = next((tmp_path / "extensions").glob("onex.onex-lsp-vscode-*/server/onex_lsp-*.whl"))
     assert f"{python} -m pip install --upgrade {wheel}" in errors[0], report
     assert "torch==" not in errors[0], report  # the default MiniLM embedder needs no torch
+
+
+REPORT_SHOT = EXTENSION / "images" / "pattern-report.png"
+QUICK_FIX_SHOT = EXTENSION / "images" / "quick-fix.png"
+
+
+def _live_blocks(data: Path) -> int:
+    listed = subprocess.run(
+        [sys.executable, "-m", "onex_lsp", "patterns", "--data-dir", str(data), "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    return len(listed.stdout.splitlines()) - 1  # a header line
+
+
+@pytest.mark.editor
+def test_vscode_pattern_report_forget_and_show_files(tools: Tools, tmp_path: Path) -> None:
+    """Over a learned store, default embedder: after generating, "Show files" lists the
+    package; "Show Detected Patterns" is a read-only Markdown document; "Show Pattern
+    Report" is a webview with the server's charts; "Forget…" in the pattern library view's
+    context menu asks, forgets one block in the journal and refreshes the view."""
+    _, _, expected = _expected_files()
+    settings = {
+        "onex.interpreter": sys.executable,
+        "onex.feedback.checkpoints": [1, 2],  # outcomes within seconds, for the report
+        "onex.feedback.tickSeconds": 0.5,
+    }
+    result, report, workspace = run_vscode(
+        tools,
+        tmp_path,
+        settings,
+        {
+            "ONEX_MODE": "report",
+            "ONEX_EXPECT": ",".join(expected),
+            "ONEX_REPORT_SHOT": str(REPORT_SHOT),
+        },
+        seed=True,
+        timeout=300,
+    )
+    _check_generated(result, report, workspace, learned=True)
+    assert result["shownFiles"][0].startswith("node.py"), report
+    assert any("handlers/handler_create_user.py" in row for row in result["shownFiles"]), report
+    assert "17 files written in node_user_management_effect" in result["filesTitle"], report
+
+    assert result["detectedTab"].startswith("Detected patterns"), report
+    assert not result["detectedDirty"] and result["untitledTabs"] == 0, report
+    detected = result["detectedText"].replace("\xa0", " ")
+    assert "| crud | 95% |" in detected and "{" not in detected, report
+
+    totals = {text.split(" ", 1)[1]: int(text.split(" ", 1)[0]) for text in result["reportTotals"]}
+    assert totals["applied"] >= 5, report  # the five handlers just generated
+    assert totals["learned blocks"] == result["blocksBefore"], report
+    assert result["reportCharts"] >= 2 and result["reportScripts"] == 0, report
+    assert "builtin:crud.create" in result["reportPatterns"] or "learned" in result["reportPatterns"]
+
+    assert "Forget the learned block" in result["forgetDialog"], report
+    assert result["blocksAfter"] == result["blocksBefore"] - 1, report
+    assert _live_blocks(tmp_path / "onex-data") == result["blocksAfter"], report
+
+
+@pytest.mark.editor
+def test_vscode_quick_fix_under_ctrl_dot(tools: Tools, tmp_path: Path) -> None:
+    """Ctrl+. on an invalid handler name offers the server's quick fix; choosing it fixes
+    the contract (default embedder)."""
+    broken = EXAMPLE.read_text().replace("name: handle_create_user", "name: handle create user")
+    assert broken != EXAMPLE.read_text()
+    result, report, workspace = run_vscode(
+        tools,
+        tmp_path,
+        {"onex.interpreter": sys.executable},
+        {"ONEX_MODE": "quickfix", "ONEX_QUICKFIX_SHOT": str(QUICK_FIX_SHOT)},
+        files={CONTRACT: broken},
+    )
+    assert result["ok"], report
+    assert any("Replace with 'handle_create_user'" in row for row in result["quickFixMenu"]), report
+    assert (workspace / CONTRACT).read_text() == EXAMPLE.read_text(), report

@@ -9,6 +9,12 @@
 //     notification with the install command.
 //   ONEX_MODE=inactive: a workspace without contracts; the extension must not activate
 //     (no ONEX status item after opening a YAML file).
+//   ONEX_MODE=report: generate as above, then "Show files" on the summary, "ONEX: Show
+//     Detected Patterns" (a read-only Markdown document), "ONEX: Show Pattern Report" (the
+//     webview; screenshot at ONEX_REPORT_SHOT) and "Forget…" on a learned block in the
+//     pattern library view's context menu.
+//   ONEX_MODE=quickfix: Ctrl+. on the line of an invalid handler name, apply the quick fix
+//     (screenshot at ONEX_QUICKFIX_SHOT), save.
 // Env: ONEX_VSCODE_URL, ONEX_WORKSPACE, ONEX_CHROMIUM, ONEX_PLAYWRIGHT, ONEX_SCREENSHOT,
 //      ONEX_CONTRACT (file name), ONEX_EXPECT (comma-separated paths relative to the
 //      workspace), ONEX_FAILURE_SCREENSHOT, ONEX_DEBUG_DIR (a screenshot per step).
@@ -215,6 +221,141 @@ async function patternLibrary() {
     }
 }
 
+async function runCommand(title) {
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.type(title);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title.replace(/^ONEX: /, '') }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+}
+
+// "Show files" on the summary: the Explorer reveals the package, a quick pick lists its files.
+async function showFiles() {
+    await step('"Show files" on the summary');
+    let button = page.locator('.notification-toast .monaco-button', { hasText: 'Show files' }).first();
+    if (!(await button.isVisible())) {
+        await runCommand('Notifications: Show Notifications');
+        button = page.locator('.notifications-center .monaco-button', { hasText: 'Show files' }).first();
+    }
+    await button.click();
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(300);
+    result.shownFiles = (await rows.allInnerTexts()).map((t) => t.trim());
+    result.filesTitle = ((await page.locator('.quick-input-title').first().innerText()) ?? '').trim();
+    await page.keyboard.press('Escape');
+}
+
+async function detectedPatterns() {
+    await step('ONEX: Show Detected Patterns');
+    await page.locator('.tab', { hasText: contract }).first().click();
+    await runCommand('ONEX: Show Detected Patterns');
+    const tab = page.locator('.tab', { hasText: 'Detected patterns' }).first();
+    await tab.waitFor({ timeout: 30000 });
+    await page.waitForTimeout(500);
+    result.detectedTab = ((await tab.innerText()) ?? '').trim();
+    result.detectedDirty = await tab.evaluate((el) => el.classList.contains('dirty'));
+    result.detectedText = await page.locator('.editor-group-container.active .view-lines').first().innerText();
+    result.untitledTabs = await page.locator('.tab', { hasText: /Untitled/ }).count();
+}
+
+// The report webview: the server's page in VS Code's webview iframes.
+async function patternReport() {
+    await step('ONEX: Show Pattern Report');
+    await runCommand('View: Close All Editors');
+    await runCommand('ONEX: Show Pattern Report');
+    const frame = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await frame.locator('h2', { hasText: 'Patterns' }).waitFor({ timeout: 30000 });
+    result.reportTotals = (await frame.locator('.totals span').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    result.reportCharts = await frame.locator('svg').count();
+    result.reportPatterns = await frame.locator('table').first().innerText();
+    result.reportScripts = await frame.locator('script').count();
+    const shot = process.env.ONEX_REPORT_SHOT;
+    if (shot) {
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: shot });
+    }
+}
+
+// "Forget…" on a learned block in the pattern library view: asks, forgets, refreshes.
+async function forgetFromLibrary() {
+    await step('forget a learned block from the pattern library view');
+    const learned = page.locator('.monaco-list-row', { hasText: /Learned blocks \((\d+)\)/ }).first();
+    const count = async () => Number((/Learned blocks \((\d+)\)/.exec((await learned.count()) ? await learned.innerText() : '') ?? [])[1] ?? 0);
+    await until(
+        async () => {
+            await runCommand('ONEX: Show Pattern Library');
+            await page.waitForTimeout(1500);
+            return (await count()) > 0;
+        },
+        90000,
+        'learned blocks in the pattern library view',
+    );
+    result.blocksBefore = await count();
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'ONEX Pattern Library' }) });
+    const group = pane.locator('.monaco-list-row', { hasText: /^crud\./ }).first();
+    await group.click();
+    const block = pane.locator('.monaco-list-row', { hasText: /\.py/ }).first();
+    await block.waitFor({ timeout: 10000 });
+    result.forgotRow = ((await block.innerText()) ?? '').trim();
+    await block.click({ button: 'right' });
+    const item = page.locator('.context-view .action-item', { hasText: 'Forget' }).first();
+    await item.hover();
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter'); // the menu item under the pointer has the focus
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10000 });
+    result.forgetDialog = ((await dialog.innerText()) ?? '').trim();
+    await dialog.locator('.monaco-button', { hasText: 'Forget Block' }).first().click();
+    await until(async () => (await count()) === result.blocksBefore - 1, 30000, 'one learned block fewer in the view');
+    result.blocksAfter = await count();
+    result.forgetNotification = (await page.locator('.notification-toast', { hasText: /forgot/ }).allInnerTexts()).join(' ');
+}
+
+async function report() {
+    await generate();
+    await showFiles();
+    await detectedPatterns();
+    await step('let the feedback checkpoints pass');
+    await page.waitForTimeout(6000);
+    await patternReport();
+    await forgetFromLibrary();
+}
+
+// Ctrl+. on an invalid handler name offers the server's quick fix; applying it fixes the line.
+async function quickFix() {
+    await step('wait for the ONEX server');
+    await until(async () => /ONEX: ready/.test(((await statusItem().textContent()) ?? '').trim()), readyTimeout, 'ONEX: ready');
+    const line = page.locator('.view-line', { hasText: 'handle create user' }).first();
+    await line.waitFor({ timeout: 30000 });
+    await until(async () => (await page.locator('.squiggly-error, .squiggly-warning').count()) > 0, 30000, 'the diagnostic');
+    await step('Ctrl+. on the invalid name');
+    await line.click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget', { hasText: /Replace with/ }).first();
+    await menu.waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(300);
+    result.quickFixMenu = (await menu.innerText()).split('\n').filter(Boolean);
+    const shot = process.env.ONEX_QUICKFIX_SHOT;
+    if (shot) {
+        await page.screenshot({ path: shot });
+    }
+    // the keyboard, as a user at Ctrl+. does: down to the fix, Enter
+    const fix = "Replace with 'handle_create_user'";
+    for (let i = 0; i < 10; i++) {
+        const focused = menu.locator('.monaco-list-row.focused').first();
+        if (((await focused.count()) ? await focused.innerText() : '').includes(fix)) {
+            break;
+        }
+        await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+    await until(async () => (await editor().locator('.view-lines').innerText()).includes('handle_create_user'), 15000, 'the fixed name');
+    await page.keyboard.press('Control+S');
+    await until(async () => (await page.locator('.tab.dirty').count()) === 0, 15000, 'the saved contract');
+}
+
 const browser = await chromium.launch({
     executablePath: process.env.ONEX_CHROMIUM,
     headless: true,
@@ -235,6 +376,10 @@ try {
         await missingServer();
     } else if (process.env.ONEX_MODE === 'inactive') {
         await inactive();
+    } else if (process.env.ONEX_MODE === 'report') {
+        await report();
+    } else if (process.env.ONEX_MODE === 'quickfix') {
+        await quickFix();
     } else {
         await generate();
     }

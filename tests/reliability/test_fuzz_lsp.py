@@ -51,6 +51,8 @@ REPORT = Path(os.environ.get("ONEX_FUZZ_REPORT", ROOT / "out" / "fuzz-report.jso
 COUNTS = FuzzCounts()
 PACKAGES_SEEN: list[dict[str, str]] = []  # generated packages (file URI -> text), a sample
 FRAMEWORK_SAMPLE = 6  # of them run their own tests on omnibase-core
+# generate is offered as a source action and, where Ctrl+. looks, a refactor one
+GENERATE_KINDS = ("source.onex.generateNode", "refactor.onex.generateNode")
 
 
 def _settings(ci_examples: int) -> settings:
@@ -124,7 +126,7 @@ async def _exercise(
             client.text_document_hover_async(lsp.HoverParams(identifier, position)),
         )
     for action in actions or []:
-        if isinstance(action, lsp.CodeAction) and action.kind == "source.onex.generateNode":
+        if isinstance(action, lsp.CodeAction) and action.kind in GENERATE_KINDS:
             await _check_generation(runner, action, diagnostics)
             break
 

@@ -33,7 +33,8 @@ from tests.reliability.test_store_outages import BlackHole
 RESERVED = ["self", "cls", "executor", "repository", "container", "request",
             "any", "none", "true", "false"]  # fmt: skip
 GENERATE = "source.onex.generateNode"
-GENERATE_OFFERS = [GENERATE, "refactor.onex.generateNode"]  # the same action where Ctrl+. looks
+REFACTOR_GENERATE = "refactor.onex.generateNode"  # the same action where Ctrl+. looks
+GENERATE_OFFERS = [GENERATE, REFACTOR_GENERATE]
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +149,9 @@ def test_reserved_names_get_a_diagnostic_or_a_package_that_parses(
     async def scenario() -> tuple[list[lsp.Diagnostic], dict[str, str] | None]:
         doc, diagnostics = await _open(runner, path)
         try:
-            offered = [a for a in await _actions(runner, doc, diagnostics) if a.kind == GENERATE]
+            offered = [
+                a for a in await _actions(runner, doc, diagnostics) if a.kind in GENERATE_OFFERS
+            ]
             if not offered:
                 return diagnostics, None
             resolved = await runner.request(
@@ -193,7 +196,7 @@ def test_framework_class_names_as_models_are_a_diagnostic_not_a_package(
     diagnostics, actions = runner.call(scenario())
     (diagnostic,) = diagnostics
     assert diagnostic.code == code and diagnostic.range.start.line in (4, 5)
-    assert [a for a in actions if a.kind == GENERATE] == []
+    assert [a for a in actions if a.kind in GENERATE_OFFERS] == []
     _no_internal_errors(runner)
 
 
@@ -226,7 +229,7 @@ def test_ten_thousand_operations_never_block_the_loop(runner: LspRunner) -> None
     during, diagnostics, actions = runner.call(scenario())
     assert during < HANG_SECONDS
     assert [d.code for d in diagnostics] == ["too-many-operations"]
-    assert [a for a in actions if a.kind == GENERATE] == []
+    assert [a for a in actions if a.kind in GENERATE_OFFERS] == []
     _no_internal_errors(runner)
 
 
@@ -278,7 +281,8 @@ def test_a_black_holed_store_keeps_code_actions_fast(tmp_path: Path) -> None:
         slowest = 0.0
         for _ in range(10):
             started = time.monotonic()
-            assert [a.kind for a in await _actions(own, doc, diagnostics)] == GENERATE_OFFERS
+            # the whole menu (no `only`) lists generate once, under its refactor kind
+            assert [a.kind for a in await _actions(own, doc, diagnostics)] == [REFACTOR_GENERATE]
             slowest = max(slowest, time.monotonic() - started)
         return slowest
 

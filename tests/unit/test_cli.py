@@ -122,3 +122,42 @@ def test_learn_parses_in_worker_processes_and_reports_what_it_skips(tmp_path: Pa
     assert f"{tree / 'broken.py'}:4:" in proc.stderr
     assert f"{tree / 'latin1.py'}: skipped:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_patterns_stats_has_a_row_per_family(tmp_path: Path) -> None:
+    """A root block, its child and grandchild (one family), and a lone block: the family's
+    members, the outcomes of any member, the superseded members and whether it is still
+    preferred after the grandchild was reverted twice in a row."""
+    from onex_lsp.learning.embeddings.hashing import HashingEmbedder
+    from onex_lsp.learning.library import PatternLibrary
+    from onex_lsp.learning.lineage import Origin
+    from tests.unit.test_library import handler, path
+
+    data = tmp_path / "data"
+    library = PatternLibrary(data, HashingEmbedder())
+    ids = []
+    for n in range(4):  # 0 the root, 1 its child, 2 the child's child; 3 alone
+        parent = [Origin(0, 10**6, f"learned:{ids[-1]}")] if n in (1, 2) else []
+        (made,) = library.learn_source(handler(n), path(n), origins=parent).learned
+        ids.append(made.id)
+    root, child, grandchild, _ = ids
+    family = f"learned:{root}"
+    for pattern, outcome in [(child, "kept"), (grandchild, "reverted"), (grandchild, "reverted")]:
+        library.journal.record(
+            "outcome", None, {"pattern": f"learned:{pattern}", "outcome": outcome,
+                              "retention": 1.0, "family": family},
+        )  # fmt: skip
+    library.journal.record("superseded", None, {"pattern": family, "by": f"learned:{child}"})
+    library.close()
+
+    proc = run("patterns", "--data-dir", str(data), "--embedder", "hashing", "stats", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    at = lines.index("families (a learned block and the blocks derived from it):")
+    assert lines[at + 1].split() == [
+        "FAMILY", "MEMBERS", "KEPT", "MODIFIED", "REVERTED", "SUPERSEDED", "PREFERRED",
+    ]  # fmt: skip
+    assert lines[at + 2].split() == [
+        f"family:{root[:8]}", "3", "1", "0", "2", "1", "no", "(reverted", "twice", "in", "a", "row)",
+    ]  # fmt: skip
+    assert sum(line.startswith("family:") for line in lines) == 1  # not the lone block

@@ -16,9 +16,9 @@ from onex_lsp.generation.ranking import HandlerChoice, LearnedOption, apply_lear
 from onex_lsp.learning.journal import Journal
 from onex_lsp.learning.journal_writer import JournalWriter
 from onex_lsp.learning.learned_block import LearnedBlock
-from onex_lsp.learning.lineage import Origin, family_root, with_parents
+from onex_lsp.learning.lineage import Origin, family_root, family_roots, with_parents
 from onex_lsp.lsp.convert import path_to_uri
-from onex_lsp.lsp.feedback_session import FeedbackSession, handler_span
+from onex_lsp.lsp.feedback_session import FeedbackSession, handler_span, restorable
 from onex_lsp.settings import FeedbackSettings
 
 
@@ -183,3 +183,40 @@ def test_saves_of_a_kept_block_supersede_each_other_and_its_parent(tmp_path: Pat
     assert stats["learned:v1"].superseded_by == "learned:v2"
     assert stats["learned:b"].superseded_by == "learned:v2"
     assert "learned:v2" not in stats  # the newest is nobody's predecessor
+
+
+def test_a_restart_before_the_outcome_keeps_the_supersession(tmp_path: Path) -> None:
+    session, writer, journal = _session(tmp_path)
+    planned = _track(session, tmp_path, LEARNED, "learned:b")
+    saved = LEARNED.replace("# house style", "# house style, v2")
+    path = tmp_path / "handler_create_user.py"
+    path.write_text(saved)
+    session.derived(planned.uri, [("learned:b", "learned:v1")])
+    writer.flush()
+    writer.close()
+    journal.close()  # the server stops before the block's outcome
+
+    journal = Journal(tmp_path / "journal.sqlite3")
+    writer = JournalWriter()
+    writer.attach(journal)
+    fresh = FeedbackSession(writer, lambda: NOW[0])
+    fresh.configure(FeedbackSettings(checkpoints=(30.0,)))
+    assert fresh.resume(restorable(journal.events())) == 1
+    NOW[0] += 31
+    fresh.tick({planned.uri: saved})
+    writer.flush()
+    (event,) = [e for e in journal.events() if e["type"] == "outcome"]
+    assert event["outcome"] in ("kept", "modified")
+    assert fold(journal.events())["learned:b"].superseded_by == "learned:v1"
+
+
+def test_family_roots_from_parent_keys_alone() -> None:
+    """What ``patterns stats`` counts families with: the walk of ``family_root`` over the
+    live blocks' parent keys (a forgotten ancestor ends the family, a cycle ends)."""
+    parents = {
+        "a": "builtin:crud.create", "b": "learned:a", "c": "learned:b",
+        "d": "learned:forgotten", "x": "learned:y", "y": "learned:x", "e": None,
+    }  # fmt: skip
+    roots = family_roots(parents)
+    assert [roots[i] for i in "abcde"] == ["learned:a"] * 3 + ["learned:d", "learned:e"]
+    assert {roots["x"], roots["y"]} == {"learned:x", "learned:y"}

@@ -20,8 +20,8 @@ vim.api.nvim_create_user_command('Onex', function(args)
   require('onex_lsp').command(args)
 end, {
   nargs = '+',
-  desc = 'onex-lsp: generate | insert-pattern | quickfix | patterns | stats | toggle-learning '
-    .. '| library | restart | install | health',
+  desc = 'onex-lsp: generate | insert-pattern | more-patterns | quickfix | lens | status '
+    .. '| patterns | stats | toggle-learning | library | restart | install | health',
   complete = function(arglead, cmdline, pos)
     return require('onex_lsp').complete(arglead, cmdline, pos)
   end,
@@ -32,6 +32,8 @@ local plugs = {
   ['<Plug>(onex-insert-pattern)'] = { 'insert_pattern', 'ONEX: insert an alternative pattern' },
   ['<Plug>(onex-quickfix)'] = { 'quickfix', 'ONEX: quick fix' },
   ['<Plug>(onex-patterns)'] = { 'patterns', 'ONEX: show the detected patterns' },
+  ['<Plug>(onex-lens)'] = { 'lens', 'ONEX: run the contract CodeLens' },
+  ['<Plug>(onex-more-patterns)'] = { 'more_patterns', 'ONEX: blocks of other verbs' },
 }
 for lhs, target in pairs(plugs) do
   vim.keymap.set('n', lhs, function()

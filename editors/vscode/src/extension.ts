@@ -5,6 +5,8 @@ import { registerCommands } from './common/commands';
 import { currentInterpreter, onPythonInterpreterChanged } from './common/interpreter';
 import { serverPython, serverWheel } from './common/environment';
 import { PatternLibraryView, VIEW_ID } from './common/libraryView';
+import { ReadOnlyDocuments, SCHEME } from './common/readOnlyDocuments';
+import { PatternReportPanel } from './common/reportView';
 import { createOutputChannel, traceError, traceInfo } from './common/logging';
 import { installCommand, problemMessage, probeServer } from './common/python';
 import { sendSettings, startServer, stopServer } from './common/server';
@@ -98,10 +100,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // The pattern library view shows in workspaces where the extension is active only.
     await vscode.commands.executeCommand('setContext', 'onex.active', true);
     const library = new PatternLibraryView(() => client);
+    const report = new PatternReportPanel();
+    const documents = new ReadOnlyDocuments();
     context.subscriptions.push(
         library,
+        report,
+        documents,
         vscode.window.registerTreeDataProvider(VIEW_ID, library),
-        ...registerCommands({ client: () => client, library, restart, channel }),
+        vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
+        ...registerCommands({ client: () => client, library, report, documents, restart, channel }),
         // Restricted settings (onex.interpreter, onex.store.*...) now take the workspace's values.
         vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
         vscode.workspace.onDidChangeConfiguration(async (event) => {

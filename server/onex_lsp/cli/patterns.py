@@ -16,6 +16,7 @@ from typing import TextIO
 
 from onex_lsp import layout
 from onex_lsp.cli import learn as cli_learn
+from onex_lsp.cli import report as cli_report
 from onex_lsp.cli.confirm import add_yes_option
 from onex_lsp.cli.importing import confirm_import
 from onex_lsp.cli.library_args import (
@@ -25,17 +26,21 @@ from onex_lsp.cli.library_args import (
     open_from_args,
     unusable,
 )
+from onex_lsp.feedback.families import family_rows
 from onex_lsp.feedback.stats import (
     DEFAULT_BUILTIN_PRIOR,
     FEEDBACK_EVENTS,
     LEARNED_PRIOR,
+    PatternStats,
     fold,
     is_family_key,
 )
 from onex_lsp.learning.embeddings import EmbeddingsUnavailable
+from onex_lsp.learning.export_format import export_lines
 from onex_lsp.learning.journal import JournalUnavailable
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.library import PatternLibrary, default_data_dir
+from onex_lsp.learning.lineage import family_roots
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,6 +61,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     imported.add_argument("file", type=Path)
     add_yes_option(imported)
+    report = actions.add_parser(
+        "report", help="keep rate and retention over time, per pattern (sparklines or --html)"
+    )
+    report.add_argument(
+        "--html", type=Path, metavar="FILE", help="write one self-contained HTML page instead"
+    )
     actions.add_parser("reindex", help="rebuild the vector index from the journal")
     actions.add_parser("wipe-feedback", help="delete every recorded event (blocks stay)")
 
@@ -159,11 +170,9 @@ def _forget(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err:
 
 
 def _export(args: argparse.Namespace, library: PatternLibrary, out: TextIO, err: TextIO) -> int:
+    blocks = (learned for _, learned in library.journal.blocks())
     with args.file.open("w", encoding="utf-8") as handle:
-        for _, learned in library.journal.blocks():
-            handle.write(json.dumps({"block": json.loads(learned.to_json())}) + "\n")
-        for event in library.journal.events():
-            handle.write(json.dumps({"event": event}) + "\n")
+        handle.writelines(export_lines(blocks, library.journal.events()))
     out.write(f"exported to {args.file}\n")
     return 0
 
@@ -190,6 +199,7 @@ _ACTIONS: dict[str, _Action] = {
     "export": _export,
     "wipe-feedback": _wipe_feedback,
     "reindex": _reindex,
+    "report": cli_report.report,
 }
 
 
@@ -207,10 +217,15 @@ def _sync_from_cache(library: PatternLibrary) -> str:
 
 
 def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
-    """Per pattern: what feedback recorded, the Bayesian keep rate and the lifecycle."""
+    """Per pattern: what feedback recorded, the Bayesian keep rate and the lifecycle; then
+    per family."""
     stats = fold(library.journal.events(types=FEEDBACK_EVENTS))
-    if not stats:
-        return
+    if stats:
+        _pattern_table(stats, out)
+    _family_table(family_roots(library.journal.parents()), stats, out)
+
+
+def _pattern_table(stats: dict[str, PatternStats], out: TextIO) -> None:
     header = ["PATTERN", "SHOWN", "APPLIED", "KEPT", "MODIFIED", "REVERTED", "KEEP", "RETENTION"]
     rows = [[*header, "STATE"]]
     for key, record in sorted(stats.items()):
@@ -226,6 +241,22 @@ def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
              record.lifecycle(prior)]
         )  # fmt: skip
     out.write("feedback (KEEP: the Bayesian keep rate, see README):\n")
+    _table(rows, out)
+
+
+def _family_table(roots: dict[str, str], stats: dict[str, PatternStats], out: TextIO) -> None:
+    """A learned block and the blocks derived from it share one record (see README)."""
+    found = family_rows(roots, stats)
+    if not found:
+        return
+    header = ["FAMILY", "MEMBERS", "KEPT", "MODIFIED", "REVERTED", "SUPERSEDED", "PREFERRED"]
+    rows = [header]
+    for row in found:
+        name = "family:" + row.root.removeprefix(layout.LEARNED_PREFIX)[:8]
+        counts = [row.members, row.kept, row.modified, row.reverted, row.superseded]
+        preferred = "yes" if row.preferred else "no (reverted twice in a row)"
+        rows.append([name, *map(str, counts), preferred])
+    out.write("families (a learned block and the blocks derived from it):\n")
     _table(rows, out)
 
 

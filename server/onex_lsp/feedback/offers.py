@@ -95,6 +95,7 @@ def _alternatives(situation: GenerateSituation, used: list[HandlerChoice]) -> li
                 continue
             history = f" — {option.record}" if option.record else ""
             history += " — superseded by your newer version" if option.superseded else ""
+            history += f" — not the default: {option.gate}" if option.gate else ""
             why = f"learned from {option.origin}, similarity {option.similarity:.2f}"
             title = f"{head} — {operation} {why}{history}"
             offers.append(Offer(title, learned_pick(operation, option.block_id), False))
@@ -124,6 +125,25 @@ def insert_offers(
         for block in alternatives
     ]
     return offers
+
+
+def other_verb_offers(operation: str, blocks: Sequence[str]) -> list[Offer]:
+    """The blocks of other verb families, offered only when asked for, each titled as such."""
+    return [
+        Offer(
+            f"Replace the {operation} handler with the {block} block (another verb)",
+            builtin_pick(operation, block),
+            False,
+        )
+        for block in blocks
+    ]
+
+
+def more_patterns_title(operation: str, hidden: int) -> str:
+    """The one menu entry that asks for the blocks of other verb families: titled so a user
+    sees they are other verbs before asking (``insert_candidates`` keeps them out)."""
+    changes = f"{hidden} block(s) that would change what {operation} does"
+    return f"More patterns (other verbs)… — {changes}"
 
 
 def shown_keys(situation: GenerateSituation) -> list[str]:

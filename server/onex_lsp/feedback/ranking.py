@@ -36,6 +36,17 @@ def weigh_learned(
     return weighed
 
 
+def gate_learned(
+    options: Mapping[str, list[LearnedOption]], verdicts: Mapping[tuple[str, str], str]
+) -> dict[str, list[LearnedOption]]:
+    """Each learned option with the replay gate's verdict for it (by operation and block id):
+    a reason keeps it from being the default; it stays on offer as an alternative."""
+    return {
+        operation: [replace(o, gate=verdicts.get((operation, o.block_id), o.gate)) for o in found]
+        for operation, found in options.items()
+    }
+
+
 def builtin_estimate(stats: Mapping[str, PatternStats]) -> Callable[[HandlerChoice], float]:
     """A built-in block's keep rate, its detection confidence being the prior."""
 

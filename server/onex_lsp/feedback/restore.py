@@ -9,8 +9,10 @@ from typing import Any
 from onex_lsp import layout
 from onex_lsp.feedback.tracker import TrackedBlock
 
-# The event types ``unfinished_blocks`` reads.
-RESTORE_EVENTS = frozenset({"tracking", "checkpoint", "outcome"})
+# The event types ``unfinished_blocks`` reads. ``derived`` links a followed block to the
+# block learned from its latest save: its outcome decides whether that child supersedes it.
+DERIVED = "derived"
+RESTORE_EVENTS = frozenset({"tracking", "checkpoint", "outcome", DERIVED})
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Unfinished:
 
     block: TrackedBlock  # start and end are 0 until the handler is found
     function: str
+    child: str = ""  # the learned key of the block its latest save taught, if any
 
 
 def unfinished_blocks(events: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
@@ -26,9 +29,12 @@ def unfinished_blocks(events: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
     events = list(events)
     finished = {e["block_id"] for e in events if e.get("type") == "outcome"}
     done: dict[str, set[float]] = {}
+    children: dict[str, str] = {}  # the latest link wins: a newer save superseded the older
     for e in events:
         if e.get("type") == "checkpoint":
             done.setdefault(e["block_id"], set()).add(float(e.get("checkpoint", 0)))
+        elif e.get("type") == DERIVED:
+            children[e["block_id"]] = str(e.get("child") or "")
     found = []
     for e in events:
         if e.get("type") != "tracking" or e["block_id"] in finished:
@@ -48,5 +54,5 @@ def unfinished_blocks(events: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
             module=str(e.get("module") or ""),
         )
         function = str(e.get("function") or layout.handler_function(str(e["operation"])))
-        found.append(Unfinished(block, function))
+        found.append(Unfinished(block, function, children.get(e["block_id"], "")))
     return found

@@ -101,3 +101,28 @@ def block_shape(block: str, kind: NodeKind) -> tuple[tuple[str, ...], bool]:
 
 def blocks_needing(dependency: str, blocks: list[str]) -> bool:
     return any(dependency in CATALOGUE[b].needs for b in blocks)
+
+
+# Blocks that do the same kind of thing to a request, so one can stand in for another
+# without changing what the operation means: a create handler may become an upsert, never a
+# delete. A block may belong to two families (an upsert creates and updates); the stub does
+# nothing yet, so it belongs to none and every family may return to it.
+VERB_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"crud.create", "crud.upsert"}),
+    frozenset({"crud.update", "crud.upsert"}),
+    frozenset({"crud.read", "crud.list"}),
+    frozenset({"crud.delete"}),
+    frozenset({"state.transition"}),
+    frozenset({"messaging.publish"}),
+    frozenset({"validation.validate"}),
+    frozenset(b for b in CATALOGUE if family(b) == "transformation"),
+    frozenset(b for b in CATALOGUE if family(b) == "aggregation"),
+    frozenset({"orchestration.workflow", "orchestration.step"}),
+)
+
+
+def same_verb(block: str, other: str) -> bool:
+    """Whether ``other`` does what ``block`` does (see ``VERB_FAMILIES``); the stub always."""
+    if STUB in (block, other):
+        return True
+    return any(block in f and other in f for f in VERB_FAMILIES)

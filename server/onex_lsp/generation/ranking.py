@@ -8,13 +8,19 @@ gets the one block allowed to carry a TODO: a pass-through stub.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from onex_lsp.contract.model import Contract
 from onex_lsp.contract.schema import NodeKind
-from onex_lsp.generation.blocks import STUB
-from onex_lsp.generation.detection import FITS, ContractDetection, Pattern, PatternMatch
+from onex_lsp.generation.blocks import STUB, family, same_verb
+from onex_lsp.generation.detection import (
+    FITS,
+    NATURAL_KIND,
+    ContractDetection,
+    Pattern,
+    PatternMatch,
+)
 from onex_lsp.layout import block_id
 
 DEFAULT_THRESHOLD = 0.7
@@ -34,6 +40,7 @@ class LearnedOption:
     not_preferred: bool = False  # reverted twice in a row: never the default until kept
     family: str = ""  # the learned key of its family's root (its first learned ancestor)
     superseded: bool = False  # a kept, modified child replaced it as the default
+    gate: str = ""  # why the replay gate keeps it from being the default ("": it passed)
 
     @property
     def score(self) -> float:
@@ -157,6 +164,12 @@ def workflow_steps(choices: tuple[HandlerChoice, ...]) -> tuple[str, ...]:
     return tuple(c.operation for c in choices if c.block == "orchestration.step")
 
 
+def may_be_default(option: LearnedOption) -> bool:
+    """Not reverted twice in a row, not superseded by a kept child, and through the replay
+    gate: its module imports in this contract's package."""
+    return not option.not_preferred and not option.superseded and not option.gate
+
+
 def apply_learned(
     choices: tuple[HandlerChoice, ...],
     options: dict[str, list[LearnedOption]],
@@ -167,9 +180,7 @@ def apply_learned(
     where the user picked it: ``forced``)."""
     chosen = []
     for choice in choices:
-        usable = [
-            o for o in options.get(choice.operation, []) if not o.not_preferred and not o.superseded
-        ]
+        usable = [o for o in options.get(choice.operation, []) if may_be_default(o)]
         ranked = sorted(usable, key=lambda o: -o.score)
         estimate = builtin_estimate(choice) if builtin_estimate else choice.confidence
         builtin = estimate * BUILTIN_WEIGHT
@@ -185,3 +196,51 @@ def apply_learned(
             choice = replace(choice, learned=best, reason=reason)
         chosen.append(choice)
     return tuple(chosen)
+
+
+@dataclass(frozen=True)
+class InsertCandidates:
+    """The built-in blocks insert-pattern offers for one handler: ``default`` in the menu,
+    ``other_verbs`` only when the user asks for blocks of another verb family."""
+
+    default: tuple[str, ...]
+    other_verbs: tuple[str, ...]
+
+
+def insert_candidates(
+    current: str, kind: NodeKind, verbs: Sequence[str], fitting: Sequence[str]
+) -> InsertCandidates:
+    """Split the blocks that fit a handler (``fitting``: its node kind's, best first) into
+    what the menu offers and what it offers only on request.
+
+    ``verbs``: the blocks the operation's name points at, best first, whatever their
+    confidence. A generated block keeps to its verb family and the name's verbs (a create
+    handler is offered an upsert, not a delete). A stub has no verb of its own: it is
+    offered the blocks its name points at and their families first, the rest on request;
+    a stub whose name points at nothing is offered every block of its kind, those native
+    to the kind first (a REDUCER's aggregations before its transformations).
+    """
+    named = [b for b in verbs if b in fitting]
+    if current == STUB and not named:
+        native = [b for b in fitting if b != STUB and _native(b, kind)]
+        return InsertCandidates(tuple(native + [b for b in fitting if b not in native]), ())
+    anchors = named if current == STUB else [current, *named]
+    ordered = named + [b for b in fitting if b not in named]
+    default = [b for b in ordered if b in named or any(same_verb(a, b) for a in anchors)]
+    if current == STUB:
+        default = [b for b in default if b != STUB]
+    other = [b for b in ordered if b not in default]
+    return InsertCandidates(tuple(default), tuple(other))
+
+
+def _native(block: str, kind: NodeKind) -> bool:
+    head = family(block)
+    return head in Pattern.__members__.values() and NATURAL_KIND[Pattern(head)] is kind
+
+
+def named_blocks(contract: Contract, detection: ContractDetection, operation: str) -> list[str]:
+    """The blocks an operation's name points at that its node can host, best first,
+    whatever their confidence (a stub's below-threshold verb included)."""
+    found = detection.for_operation(operation)
+    fitting = fitting_patterns(contract)
+    return [_block(m) for m in (found.matches if found else ()) if m.pattern in fitting]

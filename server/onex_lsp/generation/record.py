@@ -189,6 +189,20 @@ def parse_record(text: str) -> GenerationRecord:
         raise RecordError(f"unreadable generation record: {exc}") from exc
 
 
+def learned_in_module(text: str, module: str) -> list[str]:
+    """The learned block ids a record says the handlers of ``module`` (package-relative)
+    were generated from; none when the record cannot be read."""
+    try:
+        operations = json.loads(text).get("operations", {})
+        return [
+            str(v["learned"])
+            for v in operations.values()
+            if v.get("learned") and str(PurePosixPath(str(v.get("module")))) == module
+        ]
+    except (ValueError, AttributeError, TypeError, KeyError):
+        return []
+
+
 def with_record(
     generated: GeneratedPackage, reconciled: Reconciled, threshold: float, current: str | None
 ) -> Reconciled:

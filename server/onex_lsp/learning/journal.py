@@ -8,6 +8,7 @@ hash. Readers on the request path only use indexed lookups: blocks and forgotten
 append-only logs read by ``seq``, so "what changed since" is a range, never a scan.
 ``+forgotten = 0`` where rows are found by id or seq: else SQLite prefers ``blocks_kind``
 (led by ``forgotten``) and scans every live block (170 ms a lookup at 100k blocks).
+The counts reports need are in ``journal_counts``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from onex_lsp.learning.datadir import Backoff
+from onex_lsp.learning.journal_counts import JournalCounts
 from onex_lsp.learning.journal_file import (
     SCHEMA_VERSION,
     JournalUnavailable,
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 _BUFFERED = 10_000  # feedback events kept in memory while the journal is unavailable
 
 
-class Journal:
+class Journal(JournalCounts):
     """Thread-safe; one connection per thread (sqlite3 connections are not shareable).
 
     Never a crash for a data directory that is missing, read-only, full or corrupt: the
@@ -250,21 +252,6 @@ class Journal:
             ).fetchall()
         return [(int(seq), LearnedBlock.from_json(payload)) for seq, payload in rows]
 
-    def kind_counts(self) -> dict[tuple[str, str | None], int]:
-        """Live blocks per (kind, block), from an index: ``patterns stats`` decodes nothing."""
-        query = (
-            "SELECT json_extract(payload, '$.kind'), json_extract(payload, '$.block'), count(*)"
-            " FROM blocks WHERE forgotten = 0 GROUP BY 1, 2"
-        )
-        with self._connection() as db:
-            rows = db.execute(query).fetchall()
-        return {(str(kind), block): int(count) for kind, block, count in rows}
-
-    def event_counts(self) -> dict[str, int]:
-        with self._connection() as db:
-            rows = db.execute("SELECT type, count(*) FROM events GROUP BY type").fetchall()
-        return {str(kind): int(count) for kind, count in rows}
-
     def head(self) -> tuple[int, int]:
         """The last block seq and the last forgotten seq: equal heads mean nothing changed
         (two primary-key lookups, whatever the journal's size)."""
@@ -373,18 +360,6 @@ class Journal:
         """Forget all feedback (events), keep the learned blocks."""
         with self._transaction() as db:
             return db.execute("DELETE FROM events").rowcount
-
-    def indexed_count(self, synced_seq: int, forgotten_seq: int) -> int:
-        """How many points an index that saw the journal up to these seqs holds: blocks up
-        to ``synced_seq`` not forgotten up to ``forgotten_seq`` (an index whose count
-        differs lost writes in a crash, and is rebuilt)."""
-        with self._connection() as db:
-            row = db.execute(
-                "SELECT count(*) FROM blocks WHERE seq <= ? AND id NOT IN"
-                " (SELECT id FROM forgotten WHERE seq <= ?)",
-                (synced_seq, forgotten_seq),
-            ).fetchone()
-        return int(row[0])
 
     def close(self) -> None:
         """Close this thread's connection (the others close with their threads)."""

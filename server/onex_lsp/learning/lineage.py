@@ -71,6 +71,25 @@ def family_root(
     return learned_key(current.id)
 
 
+def family_roots(parents: Mapping[str, str | None]) -> dict[str, str]:
+    """Each live block's family root (a learned key), from every live block's parent key
+    (``Journal.parents``): the walk of ``family_root`` without decoding a block."""
+    roots = {}
+    for block_id in parents:
+        current, seen = block_id, {block_id}
+        for _ in range(_MAX_DEPTH):
+            parent = parents.get(current)
+            if not parent or not is_learned_key(parent):
+                break
+            parent_id = parent[len(LEARNED_PREFIX) :]
+            if parent_id not in parents or parent_id in seen:
+                break
+            current = parent_id
+            seen.add(parent_id)
+        roots[block_id] = learned_key(current)
+    return roots
+
+
 def family_members(blocks: Iterable[LearnedBlock], root: str) -> list[str]:
     """The ids of the live blocks whose family root is the learned key ``root``."""
     by_id = {b.id: b for b in blocks}

@@ -14,6 +14,18 @@ class ClientSupport:
     work_done_progress: bool
     configuration: bool
     show_document: bool
+    # Client-side commands the client runs itself (rust-analyzer's convention:
+    # ``experimental.commands.commands``); an entry that needs one is offered only then.
+    client_commands: frozenset[str] = frozenset()
+    # ``experimental.onex.generatedNotification``: the client shows ``onex/generated`` itself
+    # (VS Code's extension: the summary with a "Show files" action)
+    generated_notification: bool = False
+
+
+def _experimental(caps: lsp.ClientCapabilities, name: str) -> bool:
+    experimental = caps.experimental
+    onex = experimental.get("onex") if isinstance(experimental, dict) else None
+    return isinstance(onex, dict) and onex.get(name) is True
 
 
 def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
@@ -30,4 +42,15 @@ def client_support(caps: lsp.ClientCapabilities) -> ClientSupport:
         work_done_progress=bool(window and window.work_done_progress),
         configuration=bool(workspace and workspace.configuration),
         show_document=bool(window and window.show_document and window.show_document.support),
+        client_commands=_client_commands(caps.experimental),
+        generated_notification=_experimental(caps, "generatedNotification"),
     )
+
+
+def _client_commands(experimental: object) -> frozenset[str]:
+    """The names in ``experimental.commands.commands``; anything malformed means none."""
+    commands = experimental.get("commands") if isinstance(experimental, dict) else None
+    names = commands.get("commands") if isinstance(commands, dict) else None
+    if not isinstance(names, list):
+        return frozenset()
+    return frozenset(name for name in names if isinstance(name, str))

@@ -27,6 +27,7 @@ from onex_lsp.lsp.suggestions import (
     FORGET_KIND,
     GENERATE_NODE_KIND,
     INSERT_PATTERN_KIND,
+    OTHER_VERBS_KIND,
     REFACTOR_GENERATE_KIND,
     UPDATE_NODE_KIND,
 )
@@ -40,6 +41,12 @@ _ADD_HANDLER_CODES = ("missing-handler", "handler-name-drift")
 
 def _wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def _asked_others(only: list[str] | None) -> bool:
+    """Blocks of other verb families only when the request names their kind itself, never
+    through a prefix (``refactor``): the menu keeps them out unless the user asks."""
+    return only is not None and OTHER_VERBS_KIND in only
 
 
 async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
@@ -64,11 +71,11 @@ async def provide(ls: OnexLanguageServer, params: lsp.CodeActionParams) -> list[
                 actions += await update_actions.update_actions(
                     ls, uri, parsed.path, contract, diagnostics, source, fix
                 )
-    elif offered.insert_pattern and _wanted(INSERT_PATTERN_KIND, only):
-        path = uri_to_path(uri)
-        actions += await package_actions.insert_actions(ls, uri, path) if path else []
+    elif offered.insert_pattern and (_wanted(INSERT_PATTERN_KIND, only) or _asked_others(only)):
+        path, asked = uri_to_path(uri), _asked_others(only)
+        actions += await package_actions.insert_actions(ls, uri, path, asked) if path else []
     if parsed is None and _wanted(FORGET_KIND, only):
-        actions += forget_actions(ls, uri)
+        actions += await forget_actions(ls, uri)
     automatic = params.context.trigger_kind == lsp.CodeActionTriggerKind.Automatic
     if not automatic and not ls.support.resolve_edit:
         actions = [await resolve(ls, action) for action in actions]
@@ -79,13 +86,16 @@ async def _generate(
     ls: OnexLanguageServer, uri: str, path: Path, contract: Contract, only: list[str] | None
 ) -> list[lsp.CodeAction]:
     """The generate actions as ``source`` and, the preferred one, as ``refactor``; when
-    there is none because the package exists, a disabled action that says so."""
-    source, refactor = _wanted(GENERATE_NODE_KIND, only), _wanted(REFACTOR_GENERATE_KIND, only)
+    there is none because the package exists, a disabled action that says so. A request
+    for every kind (Neovim's and Emacs's whole menu) gets the refactor copy only: the menu
+    lists each action once. VS Code asks for ``source`` by name in its Source Action menu."""
+    source = only is not None and _wanted(GENERATE_NODE_KIND, only)
+    refactor = _wanted(REFACTOR_GENERATE_KIND, only)
     if not (source or refactor):
         return []
     offers = await package_actions.generate_actions(ls, uri, path, contract)
     if not offers:
-        return await contract_lenses.exists_notice(ls, uri) if source else []
+        return await contract_lenses.exists_notice(ls, uri) if source or only is None else []
     return (offers if source else []) + (contract_lenses.refactor_copy(offers) if refactor else [])
 
 

@@ -81,7 +81,7 @@ async def generate_node(
         ls.suggestions.plan(suggestion_id, job.planned)
         suggestion_applied(ls, suggestion_id)
     log.info("generated %s: %d file(s)", root / plan.package, len(result.written))
-    await announce(ls, report_of(job.generated, len(result.written)))
+    await announce(ls, report_of(job.generated, result.written))
     contract_lenses.refresh(ls)
     return {"written": [str(p) for p in result.written]}
 

@@ -24,7 +24,7 @@ from lsprotocol import types as lsp
 from pygls.workspace.position_codec import PositionCodec
 
 from onex_lsp import layout
-from onex_lsp.feedback.restore import unfinished_blocks
+from onex_lsp.feedback.restore import DERIVED, unfinished_blocks
 from onex_lsp.feedback.stats import PatternStats, apply_event
 from onex_lsp.feedback.tracker import (
     FeedbackEvent,
@@ -80,6 +80,7 @@ class Restored:
     block: TrackedBlock
     text: str | None
     gone: str | None
+    child: str = ""  # the block learned from its latest save (``FeedbackSession.derived``)
 
 
 class FeedbackSession:
@@ -184,6 +185,8 @@ class FeedbackSession:
                 if previous and previous != child:
                     self.record("superseded", None, {"pattern": previous, "by": child})
                 self._children[block.block_id] = child
+                # Journalled: a restart before the outcome keeps the link (``resume``).
+                self._writer.record(DERIVED, block.block_id, {"pattern": parent, "child": child})
 
     def learned_in(self, uri: str) -> list[tuple[str, str]]:
         """(learned pattern, family root) of the blocks followed in ``uri``."""
@@ -237,6 +240,8 @@ class FeedbackSession:
         """Follow again the blocks an earlier session left unfinished."""
         for item in restored:
             self._tracker.track(item.block)
+            if item.child:
+                self._children[item.block.block_id] = item.child
             if item.gone is not None:
                 self._outcomes([self._tracker.give_up(item.block.block_id, item.gone)], {})
         return len(restored)
@@ -310,7 +315,8 @@ def restorable(events: Iterable[Mapping[str, Any]]) -> list[Restored]:
             gone = "the file is gone" if text is None else "the handler is gone"
             restored.append(Restored(item.block, text, gone))
         else:
-            restored.append(Restored(replace(item.block, start=span[0], end=span[1]), text, None))
+            block = replace(item.block, start=span[0], end=span[1])
+            restored.append(Restored(block, text, None, item.child))
     return restored
 
 

@@ -14,11 +14,16 @@ from pathlib import Path
 
 from onex_lsp import english, layout
 from onex_lsp.contract.model import Contract
-from onex_lsp.feedback.offers import GenerateSituation, Offer, insert_offers
+from onex_lsp.feedback.offers import (
+    GenerateSituation,
+    Offer,
+    insert_offers,
+    other_verb_offers,
+)
 from onex_lsp.feedback.ranking import builtin_estimate, pattern_key, weigh_learned
 from onex_lsp.feedback.stats import PatternStats
 from onex_lsp.feedback.tracker import PlannedBlock
-from onex_lsp.generation.detection import detect_contract
+from onex_lsp.generation.detection import ContractDetection, detect_contract
 from onex_lsp.generation.drift import (
     AddHandlerPlan,
     add_handler_plan,
@@ -29,7 +34,14 @@ from onex_lsp.generation.existing import is_stub
 from onex_lsp.generation.offers import BUILTIN_VARIANT, Variant
 from onex_lsp.generation.package_plan import HandlerStyle, Location, PackagePlan
 from onex_lsp.generation.pipeline import GeneratedPackage, package_for_variant, plan_package
-from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
+from onex_lsp.generation.ranking import (
+    HandlerChoice,
+    LearnedOption,
+    apply_learned,
+    choose_handlers,
+    insert_candidates,
+    named_blocks,
+)
 from onex_lsp.generation.rendering import compile_templates
 from onex_lsp.lsp import packages
 from onex_lsp.lsp.feedback_session import handler_span, planned_block
@@ -180,29 +192,70 @@ def add_handler_job(
     return plan, planned_blocks(generated, operation), Path(where.root)
 
 
+def handler_package(handler_path: Path) -> Path | None:
+    """The node package folder of a handler module: ``<package>/handlers/handler_<op>.py``,
+    or the real ONEX packaged layout's ``<package>/handler.py``."""
+    if layout.handler_file_operation(handler_path.parts) is not None:
+        return handler_path.parent.parent
+    return handler_path.parent if handler_path.name == "handler.py" else None
+
+
+@dataclass(frozen=True)
+class InsertOffers:
+    """What insert-pattern offers for one handler: the menu's offers and how many blocks of
+    other verb families it keeps back (or, asked for those, their offers)."""
+
+    operation: str
+    offers: list[Offer]
+    held_back: int
+
+
 def insert_job(
+    bench: Workbench, handler_path: Path, strict_model: bool, other_verbs: bool = False
+) -> InsertOffers | None:
+    """The blocks a handler module (``<package>/handlers/handler_<op>.py``) could become;
+    ``None`` when it is not a handler of a valid contract. ``other_verbs``: only the blocks
+    of other verb families, which the menu holds back."""
+    found = _handler_of(bench, handler_path, strict_model)
+    if found is None:
+        return None
+    contract, plan, detection, choice = found
+    candidates = insert_candidates(
+        choice.block,
+        contract.kind,
+        named_blocks(contract, detection, choice.operation),
+        alternative_blocks(contract, choice),
+    )
+    if other_verbs:
+        offered = other_verb_offers(choice.operation, candidates.other_verbs)
+        return InsertOffers(choice.operation, offered, 0)
+    # Learned blocks are handler functions: a class-style module takes built-in blocks only.
+    learned = plan.style is HandlerStyle.FUNCTION
+    options = bench.options(contract, plan).get(choice.operation, []) if learned else []
+    offered = insert_offers(choice.operation, options, candidates.default)
+    return InsertOffers(choice.operation, offered, len(candidates.other_verbs))
+
+
+def _handler_of(
     bench: Workbench, handler_path: Path, strict_model: bool
-) -> tuple[str, list[Offer]] | None:
-    """The blocks a handler module (``<package>/handlers/handler_<op>.py``) could become:
-    its operation and the offers; ``None`` when it is not a handler of a valid contract."""
-    operation_ident = layout.handler_file_operation(handler_path.parts)
-    contract = (
-        packages.contract_in(handler_path.parent.parent, strict_model) if operation_ident else None
-    )
-    if contract is None:
+) -> tuple[Contract, PackagePlan, ContractDetection, HandlerChoice] | None:
+    """The contract, plan, detection and current block of the one operation a handler
+    module serves; ``None`` for a module serving several (a swap rewrites the module)."""
+    package = handler_package(handler_path)
+    contract = packages.contract_in(package, strict_model) if package else None
+    if package is None or contract is None:
         return None
-    where = bench.where(handler_path.parent.parent / "contract.yaml")
-    choices = choose_handlers(contract, detect_contract(contract), bench.threshold)
-    choice = next(
-        (c for c in choices if layout.operation_ident(c.operation) == operation_ident), None
-    )
+    where = bench.where(package / "contract.yaml")
     plan = packages.plan_of(contract, where)
-    if choice is None or plan.style is not HandlerStyle.FUNCTION:
+    wanted = handler_path.resolve()
+    targets = [h for h in plan.handlers if Path(plan.root) / h.module.path == wanted]
+    if len(targets) != 1 or len(targets[0].operations) != 1:
         return None
-    options = bench.options(contract, plan).get(choice.operation, [])
-    return choice.operation, insert_offers(
-        choice.operation, options, alternative_blocks(contract, choice)
-    )
+    detection = detect_contract(contract)
+    choices = choose_handlers(contract, detection, bench.threshold)
+    (operation,) = targets[0].operations
+    choice = next((c for c in choices if c.operation == operation), None)
+    return (contract, plan, detection, choice) if choice is not None else None
 
 
 @dataclass(frozen=True)
@@ -220,11 +273,12 @@ def swap_job(
     bench: Workbench, handler_path: Path, variant: Variant, strict_model: bool
 ) -> Swap | None:
     """The package with the picked block (built-in or learned) for one operation."""
-    contract = packages.contract_in(handler_path.parent.parent, strict_model)
+    package = handler_package(handler_path)
+    contract = packages.contract_in(package, strict_model) if package else None
     operation = variant.operation
-    if contract is None or operation is None:
+    if package is None or contract is None or operation is None:
         return None
-    where = bench.where(handler_path.parent.parent / "contract.yaml")
+    where = bench.where(package / "contract.yaml")
     if variant.learned_block is not None:
         plan = packages.plan_of(contract, where)
         found = bench.options(contract, plan).get(operation, [])

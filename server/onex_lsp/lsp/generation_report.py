@@ -1,5 +1,8 @@
 """After a node is generated: open its main module (``window/showDocument``) and say what
-was written (``window/showMessage``: "15 files, 4 handlers: 3 CRUD, 1 stub").
+was written (``window/showMessage``: "15 files, 4 handlers: 3 CRUD, 1 stub"). A client
+that announces ``experimental.onex.generatedNotification`` gets the typed notification
+``onex/generated`` instead (the message, the package folder and its files), so that it can
+offer "Show files" without reading the message's text.
 
 A generate code action's edit is applied by the client, which then runs
 ``onex.suggestionApplied``: the report waits here, keyed by suggestion id, from
@@ -9,13 +12,14 @@ A generate code action's edit is applied by the client, which then runs
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from onex_lsp.lsp.convert import path_to_uri
 from onex_lsp.settings import NotificationLevel
 
 if TYPE_CHECKING:
@@ -28,6 +32,11 @@ if TYPE_CHECKING:
 class GenerationReport:
     main: Path  # the module to open: node.py, else the first handler
     message: str
+    folder: Path  # the package
+    files: tuple[Path, ...] = ()  # what was written, sorted
+
+
+GENERATED_NOTIFICATION = "onex/generated"
 
 
 def handler_summary(choices: Iterable[HandlerChoice]) -> str:
@@ -44,15 +53,15 @@ def handler_summary(choices: Iterable[HandlerChoice]) -> str:
     return f"{total} {noun}: {parts}" if parts else f"0 {noun}"
 
 
-def report_of(generated: GeneratedPackage, files: int) -> GenerationReport:
+def report_of(generated: GeneratedPackage, files: Sequence[Path]) -> GenerationReport:
     plan = generated.plan
     root = Path(plan.root)
     main = plan.node.module.path if plan.node else plan.handlers[0].module.path
-    noun = "file" if files == 1 else "files"
+    noun = "file" if len(files) == 1 else "files"
     message = (
-        f"Generated {plan.package.name}: {files} {noun}, {handler_summary(generated.choices)}."
+        f"Generated {plan.package.name}: {len(files)} {noun}, {handler_summary(generated.choices)}."
     )
-    return GenerationReport(root / main, message)
+    return GenerationReport(root / main, message, root / plan.package, tuple(sorted(files)))
 
 
 class PendingReports:
@@ -75,6 +84,19 @@ class PendingReports:
 async def announce(ls: OnexLanguageServer, report: GenerationReport) -> None:
     """Open the main module, and say what was written (unless notifications are off)."""
     await ls.show(report.main)
-    if ls.settings.notification_level is not NotificationLevel.OFF:
+    if ls.settings.notification_level is NotificationLevel.OFF:
+        return
+    if ls.support.generated_notification:
+        ls.protocol.notify(GENERATED_NOTIFICATION, generated_payload(report))
+    else:
         params = lsp.ShowMessageParams(type=lsp.MessageType.Info, message=report.message)
         ls.window_show_message(params)
+
+
+def generated_payload(report: GenerationReport) -> dict[str, object]:
+    return {
+        "message": report.message,
+        "folder": path_to_uri(report.folder),
+        "main": path_to_uri(report.main),
+        "files": [path_to_uri(path) for path in report.files],
+    }

@@ -26,10 +26,12 @@ from onex_lsp.lsp.suggestions import (
     APPLIED,
     CODE_ACTION_KINDS,
     DETECTED_PATTERNS_COMMAND,
+    EXPORT_PATTERNS_REQUEST,
     FORGET_COMMAND,
     GENERATE_COMMAND,
     OPEN_COMMAND,
     PATTERN_LIBRARY_REQUEST,
+    PATTERN_REPORT_REQUEST,
     UPDATE_COMMAND,
 )
 
@@ -190,6 +192,18 @@ async def pattern_library_request(ls: OnexLanguageServer, params: Any) -> dict[s
     return await pattern_library.pattern_library(ls)
 
 
+async def pattern_report_request(ls: OnexLanguageServer, params: Any) -> dict[str, Any]:
+    from onex_lsp.lsp import pattern_report
+
+    return await pattern_report.pattern_report(ls)
+
+
+async def export_patterns_request(ls: OnexLanguageServer, params: Any) -> dict[str, Any]:
+    from onex_lsp.lsp import pattern_export
+
+    return await pattern_export.export_patterns(ls, params)
+
+
 async def show_detected_patterns(ls: OnexLanguageServer, uri: str) -> dict[str, Any]:
     from onex_lsp.lsp import commands
 
@@ -242,6 +256,8 @@ FEATURES: list[tuple[str, Any, Any]] = [
     (lsp.CODE_ACTION_RESOLVE, code_action_resolve, None),
     (lsp.TEXT_DOCUMENT_CODE_LENS, code_lens, lsp.CodeLensOptions(resolve_provider=False)),
     (PATTERN_LIBRARY_REQUEST, pattern_library_request, None),
+    (PATTERN_REPORT_REQUEST, pattern_report_request, None),
+    (EXPORT_PATTERNS_REQUEST, export_patterns_request, None),
 ]
 COMMANDS: list[tuple[str, Any]] = [
     (GENERATE_COMMAND, generate_node),

@@ -13,7 +13,7 @@ from onex_lsp import layout
 from onex_lsp.contract.model import Contract, ContractResult
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.ranking import LearnedOption, choose_handlers
-from onex_lsp.lsp import packages
+from onex_lsp.lsp import learned_offers, packages
 from onex_lsp.lsp.documents import parse_document, positions
 from onex_lsp.lsp.generation_jobs import Workbench
 from onex_lsp.lsp.package_actions import workbench
@@ -39,7 +39,8 @@ async def hover(ls: OnexLanguageServer, params: lsp.HoverParams) -> lsp.Hover | 
     if contract is None or operation is None:
         return None
     job = operation_lines
-    lines = await asyncio.to_thread(job, workbench(ls), contract, parsed.path, operation.name)
+    bench = workbench(ls, learned_offers.fresh_lookup(ls, parsed.uri))  # gated, as offered
+    lines = await asyncio.to_thread(job, bench, contract, parsed.path, operation.name)
     found = _markdown(lines)
     found.range = where.lsp_range(operation.range)
     return found
@@ -102,6 +103,7 @@ def learned_lines(options: list[LearnedOption]) -> list[str]:
         f"- learned from `{o.origin}`, similarity {o.similarity:.2f}"
         + (f"; {o.record}" if o.record else "")
         + ("; superseded by your newer version" if o.superseded else "")
+        + (f"; not the default: {o.gate}" if o.gate else "")
         for o in options
     ]
     return ["", "Your learned blocks:", *lines] if lines else []

@@ -169,9 +169,14 @@ def ready_lookup(ls: OnexLanguageServer, uri: str) -> ReadyOptions:
     return ReadyOptions(ls.offers.ready(uri), _version(ls, uri), ls.learning.state)
 
 
+def library_options(ls: OnexLanguageServer) -> Compute:
+    """The library's options for a contract, through the replay gate (blocking)."""
+    return ls.gates.gated(ls.learning.options, lambda: ls.settings.validation_interpreter)
+
+
 def fresh_lookup(ls: OnexLanguageServer, uri: str) -> FreshOptions:
     ready = ls.offers.ready(uri)
-    return FreshOptions(ready, _version(ls, uri), ls.learning.state, ls.learning.options)
+    return FreshOptions(ready, _version(ls, uri), ls.learning.state, library_options(ls))
 
 
 async def settled(ls: OnexLanguageServer, uri: str) -> FreshOptions:
@@ -219,7 +224,13 @@ def learned_status(lookup: ReadyOptions, options: Options, path: Path | None) ->
         "current": path is not None and not lookup.stale,
         "operations": {
             operation: [
-                {"block": o.block_id, "origin": o.origin, "similarity": o.similarity} for o in found
+                {
+                    "block": o.block_id,
+                    "origin": o.origin,
+                    "similarity": o.similarity,
+                    "gate": o.gate,
+                }
+                for o in found
             ]
             for operation, found in options.items()
         },

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from onex_lsp.layout import learned_key
 from onex_lsp.learning.journal_writer import JournalWriter
-from onex_lsp.learning.lineage import Origin, to_forget
+from onex_lsp.learning.lineage import Origin, family_root, to_forget
 from onex_lsp.learning.pending_saves import (
     LEARNED,
     PENDING,
@@ -219,6 +219,13 @@ class LearningSession:
 
             self._learning_thread = background_thread_pool("onex-learning")
         return self._learning_thread
+
+    def family_of(self, block_id: str) -> str | None:
+        """Blocking: the family root of the live learned block ``block_id``; ``None`` when
+        it is forgotten or unknown, or the library is not open."""
+        library = self._library
+        found = library.journal.get_many([block_id]).get(block_id) if library else None
+        return family_root(found, library.journal.get_many) if library and found else None
 
     async def forget(self, key: str, family: bool) -> list[str]:
         """Stop using the learned block ``key`` (or its whole family); the journal keeps

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types as lsp
 
 from onex_lsp.contract.model import Contract
-from onex_lsp.feedback.offers import generate_offers, shown_keys
+from onex_lsp.feedback.offers import generate_offers, more_patterns_title, shown_keys
 from onex_lsp.generation.drift import AddHandlerPlan
 from onex_lsp.generation.offers import DEFAULT_VARIANT, Variant
 from onex_lsp.lsp import generation_jobs as jobs
@@ -24,8 +24,10 @@ from onex_lsp.lsp.convert import create_files_edit, uri_to_path
 from onex_lsp.lsp.documents import parse_document
 from onex_lsp.lsp.generation_report import report_of
 from onex_lsp.lsp.suggestions import (
+    CODE_ACTION_MENU_COMMAND,
     GENERATE_NODE_KIND,
     INSERT_PATTERN_KIND,
+    OTHER_VERBS_KIND,
     applied_command,
 )
 from onex_lsp.workspace_fs import UnsafePathError
@@ -106,18 +108,29 @@ async def generate_actions(
     return actions
 
 
-async def insert_actions(ls: OnexLanguageServer, uri: str, path: Path) -> list[lsp.CodeAction]:
-    """In a handler module: the other blocks its handler could be."""
-    found = await asyncio.to_thread(jobs.insert_job, workbench(ls), path, ls.settings.strict_model)
+async def insert_actions(
+    ls: OnexLanguageServer, uri: str, path: Path, other_verbs: bool = False
+) -> list[lsp.CodeAction]:
+    """In a handler module: the other blocks its handler could be, and one entry that asks
+    for the blocks of other verb families (or, ``other_verbs``, those blocks). The entry
+    runs the client's own code-action menu command, so only clients that announce it get
+    it; others ask for the kind by name."""
+    bench, strict = workbench(ls), ls.settings.strict_model
+    found = await asyncio.to_thread(jobs.insert_job, bench, path, strict, other_verbs)
     if found is None:
         return []
-    _, offers = found
+    kind = OTHER_VERBS_KIND if other_verbs else INSERT_PATTERN_KIND
     actions = []
-    for offer in offers:
+    for offer in found.offers:
         suggestion_id = ls.suggestions.offer(INSERT_PATTERN_KIND, uri, offer.title)
         data = {"type": "insertPattern", "uri": uri, "suggestionId": suggestion_id,
                 "variant": variant_data(offer.variant)}  # fmt: skip
-        actions.append(lsp.CodeAction(title=offer.title, kind=INSERT_PATTERN_KIND, data=data))
+        actions.append(lsp.CodeAction(title=offer.title, kind=kind, data=data))
+    if found.held_back and CODE_ACTION_MENU_COMMAND in ls.support.client_commands:
+        title = more_patterns_title(found.operation, found.held_back)
+        ask = [{"kind": OTHER_VERBS_KIND, "apply": "never"}]  # a menu, even of one
+        menu = lsp.Command(title=title, command=CODE_ACTION_MENU_COMMAND, arguments=ask)
+        actions.append(lsp.CodeAction(title=title, kind=INSERT_PATTERN_KIND, command=menu))
     return actions
 
 
@@ -169,7 +182,7 @@ async def resolve_generate(
     codec = ls.workspace.position_codec
     action.edit = create_files_edit(created, replaced=replaced, codec=codec)
     action.command = applied_command(suggestion_id, uri)
-    ls.reports.expect(suggestion_id, report_of(generated, len(created) + len(replaced)))
+    ls.reports.expect(suggestion_id, report_of(generated, [*created, *replaced]))
 
 
 async def resolve_add_handler(

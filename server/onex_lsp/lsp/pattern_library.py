@@ -3,8 +3,8 @@ tree, Neovim's picker), from the running server's own library and feedback stats
 command line is spawned.
 
     {"store", "embedder",
-     "blocks": [{"id", "kind", "block", "nodeKind", "operation", "origin", "learnedAt",
-                 "parent", "stats"}],
+     "blocks": [{"id", "kind", "block", "nodeKind", "operation", "origin", "originRange",
+                 "learnedAt", "parent", "stats"}],
      "patterns": [{"key", "shown", "applied", "kept", "modified", "reverted", "keepRate",
                    "retention", "state", "lastUsed"}]}
 """
@@ -39,7 +39,8 @@ def block_entry(block: LearnedBlock, stats: Mapping[str, PatternStats]) -> dict[
     return {
         "id": block.id, "kind": block.kind, "block": block.block, "nodeKind": block.node_kind,
         "operation": block.operation, "origin": block.origin_file,
-        "learnedAt": block.learned_at, "parent": block.parent_id,
+        "originRange": list(block.origin_range), "learnedAt": block.learned_at,
+        "parent": block.parent_id,
         "stats": pattern_entry(layout.learned_key(block.id), record) if record else None,
     }  # fmt: skip
 

