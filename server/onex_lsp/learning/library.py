@@ -14,29 +14,22 @@ background supervisor retries with backoff, so everything resumes without a rest
 
 from __future__ import annotations
 
-import ast
 import logging
 import os
 import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from onex_lsp import layout
-from onex_lsp.contract.reader import Contract
-from onex_lsp.generation.detection import detect_contract
-from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
-from onex_lsp.generation.ranking import LearnedOption, choose_handlers
-from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source, describe
+from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source
 from onex_lsp.learning.datadir import Backoff
 from onex_lsp.learning.embeddings import CachedEmbedder, Embedder
 from onex_lsp.learning.index_keeper import INDEX_DIR, IndexKeeper, StoragePolicy
 from onex_lsp.learning.index_status import IndexStatus, index_status
 from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
-from onex_lsp.learning.lineage import Origin, family_root, with_parents
-from onex_lsp.learning.module_filter import definitions_only
-from onex_lsp.learning.parameterize import NameContext, instantiate
+from onex_lsp.learning.journalling import LearnReport, journal_outcomes
+from onex_lsp.learning.lineage import Origin
+from onex_lsp.learning.store import Hit
 from onex_lsp.learning.supervisor import Supervisor
 from onex_lsp.learning.worker import ExtractionWorker, package_context
 
@@ -46,6 +39,7 @@ __all__ = [
     "Candidate",
     "LearnReport",
     "PatternLibrary",
+    "Query",
     "StoragePolicy",
     "default_data_dir",
     "learned_option",
@@ -54,10 +48,6 @@ __all__ = [
 ]
 log = logging.getLogger(__name__)
 JOURNAL_FILE = "journal.sqlite3"
-# Learning inside the server: work in steps this small, pausing between them, so a request
-# waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
-_POLITE_STEP = 8
-_PAUSE = 0.002
 _HELD_SAVES = 256  # saved files kept in memory while learning is paused
 
 
@@ -80,12 +70,16 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class LearnReport:
-    path: str
-    learned: tuple[LearnedBlock, ...]  # new blocks (duplicates are not repeated)
-    seen: int  # blocks found in the file
-    error: str | None = None
-    paused: str | None = None  # learning is paused (why): the file is held, learned later
+class Query:
+    """What learned handlers are searched for: the node kind, the block type and the
+    text describing the operation (embedded)."""
+
+    node_kind: str
+    block: str
+    text: str
+
+    def match(self) -> dict[str, str]:
+        return {"kind": "handler", "node_kind": self.node_kind, "block": self.block}
 
 
 @dataclass(frozen=True)
@@ -212,8 +206,9 @@ class PatternLibrary:
         learning indexes in batches with ``sync``). The blocks are committed when this
         returns; while learning is paused the file is held and learned when it resumes.
 
-        ``isolated`` extracts in the library's worker process: the language server's
-        requests must not wait for parsing that holds this process's GIL. ``origins``:
+        ``isolated`` extracts and journals in the library's worker process: the language
+        server's requests must not wait for parsing and journal writes that would hold
+        this process's GIL (only indexing the new blocks stays here). ``origins``:
         the tracked blocks of the file, each handler's parent (``lineage``).
         """
         paused = self.learning_paused()
@@ -238,8 +233,7 @@ class PatternLibrary:
             if self._worker is None:
                 self._worker = ExtractionWorker()
             worker = self._worker
-        outcome = worker.extract(source, path)
-        report = self._journal_politely(path, outcome, origins)
+        report = worker.learn(source, path, self.journal.path, origins)
         if report.learned and index:
             self._keeper.sync_soon(polite=True)
         return report
@@ -266,38 +260,12 @@ class PatternLibrary:
         log.info("learning resumed: %d new block(s) from %d file(s) saved while it was paused",
                  learned, len(held))  # fmt: skip
 
-    def _journal_politely(
-        self, path: str, outcome: LearnOutcome, origins: Sequence[Origin]
-    ) -> LearnReport:
-        """One file's blocks in small transactions with pauses between them (the server's
-        request loop shares this process's GIL); a crash keeps the committed steps."""
-        blocks, learned = outcome.blocks, list[LearnedBlock]()
-        for first in range(0, max(len(blocks), 1), _POLITE_STEP):
-            part = replace(outcome, blocks=blocks[first : first + _POLITE_STEP])
-            (report,) = self.journal_outcomes([(path, part)], origins=origins)
-            if report.error:
-                return report
-            learned.extend(report.learned)
-            time.sleep(_PAUSE)
-        return LearnReport(path, tuple(learned), len(blocks))
-
     def journal_outcomes(
         self, outcomes: list[tuple[str, LearnOutcome]], origins: Sequence[Origin] = ()
     ) -> list[LearnReport]:
         """Journal several files' blocks in one transaction: one commit per batch.
         Raises ``JournalUnavailable`` when the journal cannot take them."""
-        prepared = [with_parents(outcome.blocks, origins) for _, outcome in outcomes]
-        added = iter(self.journal.add_blocks([b for blocks in prepared for b in blocks]))
-        reports = []
-        for (path, outcome), blocks in zip(outcomes, prepared, strict=True):
-            if outcome.error is not None:
-                err = outcome.error
-                message = f"{path}:{err.line}:{err.column + 1}: {err}"
-                reports.append(LearnReport(path, (), 0, message))
-                continue
-            learned = tuple(b for b in blocks if next(added))
-            reports.append(LearnReport(path, learned, len(blocks)))
-        return reports
+        return journal_outcomes(self.journal, outcomes, origins)
 
     # -- querying -------------------------------------------------------------------------
     def candidates(
@@ -305,25 +273,31 @@ class PatternLibrary:
     ) -> list[Candidate]:
         """Learned whole-module handlers of this node kind and block type, nearest first;
         none, at once, while the journal or the index is away."""
+        return self.candidates_many([Query(node_kind, block, query_text)], limit)[0]
+
+    def candidates_many(self, queries: Sequence[Query], limit: int = 5) -> list[list[Candidate]]:
+        """``candidates`` for several queries (a contract's operations): their texts are
+        embedded in one batch (one model run, one cache write) and the hits read from the
+        journal in one lookup."""
+        none: list[list[Candidate]] = [[] for _ in queries]
         if self.journal.problem is not None:
             self._supervisor.poke()
-            return []
-        match = {"kind": "handler", "node_kind": node_kind, "block": block}
+            return none
+        if not queries:
+            return none
         try:
             self._keeper.refresh()
             if self._keeper.description == "not open":
-                return []
-            (vector,) = self._embedder.embed([query_text])
-            hits = self._keeper.search(vector, match, limit * 2)
-            found = self.journal.get_many([hit.id for hit in hits])
+                return none
+            vectors = self._embedder.embed([q.text for q in queries])
+            hits = [
+                self._keeper.search(vector, query.match(), limit * 2)
+                for query, vector in zip(queries, vectors, strict=True)
+            ]
+            found = self.journal.get_many(list(dict.fromkeys(h.id for hs in hits for h in hs)))
         except JournalUnavailable:
-            return []
-        result = []
-        for hit in hits:
-            learned = found.get(hit.id)
-            if learned is not None and learned.extra.get("module"):
-                result.append(Candidate(learned, round(hit.score, 4)))
-        return result[:limit]
+            return none
+        return [_handler_candidates(found_hits, found, limit) for found_hits in hits]
 
     def close(self) -> None:
         self._supervisor.stop()
@@ -335,65 +309,21 @@ class PatternLibrary:
                 self._worker = None
 
 
-def learned_options(
-    library: PatternLibrary,
-    contract: Contract,
-    plan: PackagePlan,
-    threshold: float,
-    limit: int = 3,
-) -> dict[str, list[LearnedOption]]:
-    """Learned handlers that could replace each operation's built-in block, re-render-checked.
-
-    Only blocks of the same node kind and block type are asked for, and only those that
-    re-render for this contract into valid Python are kept. Learned blocks are handler
-    modules of the function layout; a package in the class layout gets none.
-    """
-    if plan.style is not HandlerStyle.FUNCTION:
-        return {}
-    detection = detect_contract(contract)
-    node = plan
-    options: dict[str, list[LearnedOption]] = {}
-    for choice in choose_handlers(contract, detection, threshold):
-        if choice.block == "stub":
-            continue
-        query = describe(contract.kind.value, choice.block, choice.operation, contract.description)
-        for candidate in library.candidates(contract.kind.value, choice.block, query, limit):
-            option = learned_option(
-                candidate.block, contract, node, choice.operation, candidate.similarity
-            )
-            if option is not None:
-                family = family_root(candidate.block, library.journal.get_many)
-                options.setdefault(choice.operation, []).append(replace(option, family=family))
-    return options
+def _handler_candidates(
+    hits: Sequence[Hit], found: dict[str, LearnedBlock], limit: int
+) -> list[Candidate]:
+    """Hits that are live whole-module handlers, as candidates (nearest first)."""
+    result = []
+    for hit in hits:
+        learned = found.get(hit.id)
+        if learned is not None and learned.extra.get("module"):
+            result.append(Candidate(learned, round(hit.score, 4)))
+    return result[:limit]
 
 
-def learned_option(
-    learned: LearnedBlock, contract: Contract, node: PackagePlan, operation: str, similarity: float
-) -> LearnedOption | None:
-    """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
-    not become valid Python with this contract's names."""
-    try:
-        # Journals written before learned modules were cut down to definitions (and
-        # imported files) may carry other module-level code: never re-render that.
-        template = definitions_only(learned.template).text
-        module_text = instantiate(template, name_context(contract, node, operation))
-        ast.parse(module_text)
-    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
-        return None
-    origin = "/".join(Path(learned.origin_file).parts[-3:])
-    if learned.operation:  # the function it came from
-        origin = f"{layout.handler_function(learned.operation)} in {origin}"
-    return LearnedOption(learned.id, module_text, origin, similarity)
-
-
-def name_context(contract: Contract, plan: PackagePlan, operation: str) -> NameContext:
-    """The new contract's names, for re-rendering a learned template."""
-    return NameContext(
-        node=contract.name,
-        kind=contract.kind.value,
-        operation=operation,
-        input_class=plan.input_model.name,
-        output_class=plan.output_model.name,
-        repository_protocol=layout.repository_protocol(contract.name),
-        executor_protocol=layout.executor_protocol(contract.name),
-    )
+# Re-exported: callers import a contract's learned options from the library.
+from onex_lsp.learning.learned_options import (  # noqa: E402
+    learned_option,
+    learned_options,
+    name_context,
+)

@@ -2,9 +2,11 @@
 bulk learning.
 
 Parsing is pure Python (``ast``, ``tokenize``, libcst for newer syntax) and holds the GIL:
-run in a thread of the language server, it starves the request loop. A worker process
-returns the extracted ``LearnOutcome`` values; journaling and indexing stay with the
-caller (the journal connection and the index lock belong to it).
+run in a thread of the language server, it starves the request loop. The server's worker
+also journals a saved file's blocks (its own connection to the journal, which is
+SQLite in WAL mode for several processes) and returns only the new ones; indexing stays
+with the caller (the index lock belongs to it). Pool workers return ``LearnOutcome``
+values, journalled by the caller in batches.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, TypeVar
 
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.learning.blocks import LearnOutcome, blocks_from_source
+from onex_lsp.learning.journal import Journal, JournalUnavailable
+from onex_lsp.learning.journalling import LearnReport, journal_outcomes
+from onex_lsp.learning.lineage import Origin
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _BACKGROUND_NICENESS = 19  # learning on save is background work on the editor's machine
 
 
@@ -55,6 +63,27 @@ def extract_file(path: str) -> tuple[str, LearnOutcome | str]:
     return path, extract_source(text, path)
 
 
+_journals: dict[Path, Journal] = {}  # the worker process's own journal connections
+
+
+def learn_source(
+    source: str, path: str, journal_path: Path, origins: Sequence[Origin]
+) -> LearnReport:
+    """Extract a saved file's blocks and journal them (runs in the worker): the caller
+    only receives the new blocks. Raises ``JournalUnavailable`` like the library."""
+    outcome = extract_source(source, path)
+    journal = _journals.get(journal_path)
+    if journal is None:
+        journal = _journals[journal_path] = Journal(journal_path)
+    try:
+        (report,) = journal_outcomes(journal, [(path, outcome)], origins)
+    except JournalUnavailable:
+        del _journals[journal_path]  # the next save opens it again
+        journal.close()
+        raise
+    return report
+
+
 def _init_worker(parent: int, niceness: int) -> None:
     """The server's stdout is the LSP channel: a worker writes nothing there (anything
     printed goes to stderr). A worker whose parent was killed (no shutdown) exits. A
@@ -83,6 +112,22 @@ def process_pool(workers: int, niceness: int = 0) -> ProcessPoolExecutor:
     )
 
 
+def _background_thread() -> None:
+    """Give the calling thread the background priority (Linux schedules each thread on
+    its own: this leaves the process's other threads as they are)."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BACKGROUND_NICENESS)
+        except OSError as exc:
+            log.debug("learning thread keeps its priority: %s", exc)
+
+
+def background_thread_pool(name: str) -> ThreadPoolExecutor:
+    """One thread at background priority, for the server's learning work that stays in
+    its process (indexing new blocks: the model's runs take a core from the requests)."""
+    return ThreadPoolExecutor(1, thread_name_prefix=name, initializer=_background_thread)
+
+
 class ExtractionWorker:
     """One worker process, started on first use and replaced when it dies."""
 
@@ -106,16 +151,25 @@ class ExtractionWorker:
         """``extract_source`` in the worker, reading the package's contract there too
         (blocking: call from a thread). A crashed worker is replaced once; a file that
         crashes a fresh worker too raises."""
+        return self._submit(extract_source, source, path)
+
+    def _submit(self, work: Callable[..., T], *args: Any) -> T:
         for attempt in (1, 2):
             pool = self._executor()
             try:
-                return pool.submit(extract_source, source, path).result()
+                return pool.submit(work, *args).result()
             except BrokenProcessPool:
                 log.warning("the extraction worker died; starting a new one")
                 self._discard(pool)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def learn(
+        self, source: str, path: str, journal_path: Path, origins: Sequence[Origin]
+    ) -> LearnReport:
+        """``learn_source`` in the worker (blocking: call from a thread)."""
+        return self._submit(learn_source, source, path, journal_path, origins)
 
     def pid(self) -> int:
         """The worker process's id (starting it if needed)."""

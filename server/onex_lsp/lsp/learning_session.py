@@ -15,6 +15,7 @@ import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ class LearningSession:
         self._replay_task: asyncio.Task[None] | None = None
         self._accepted: OrderedDict[Path, str] = OrderedDict()
         self._learning = asyncio.Lock()
+        self._learning_thread: ThreadPoolExecutor | None = None  # background priority
 
     @property
     def available(self) -> bool:
@@ -196,7 +198,7 @@ class LearningSession:
                 learn = functools.partial(
                     library.learn_source, text, str(path), origins=origins, isolated=True
                 )
-                report = await asyncio.to_thread(learn)
+                report = await asyncio.get_running_loop().run_in_executor(self._background(), learn)
             except Exception as exc:
                 log.error("learning from %s failed: %s", path, exc)
                 return []
@@ -210,6 +212,13 @@ class LearningSession:
         log.info("learned %d new block(s) from %s (%d found)", len(report.learned), path.name,
                  report.seen)  # fmt: skip
         return [(b.parent_id, learned_key(b.id)) for b in report.learned if b.parent_id]
+
+    def _background(self) -> ThreadPoolExecutor:
+        if self._learning_thread is None:
+            from onex_lsp.learning.worker import background_thread_pool
+
+            self._learning_thread = background_thread_pool("onex-learning")
+        return self._learning_thread
 
     def family_of(self, block_id: str) -> str | None:
         """Blocking: the family root of the live learned block ``block_id``; ``None`` when
@@ -242,6 +251,8 @@ class LearningSession:
             if task is not None:
                 task.cancel()
         library, self._library = self._library, None
+        if self._learning_thread is not None:
+            self._learning_thread.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self._writer.close)
         if library is not None:
             await asyncio.to_thread(library.close)

@@ -1,0 +1,72 @@
+"""The journal's lookups by id and seq use the id/seq indexes, whatever the journal holds.
+
+Without table statistics SQLite picked the ``blocks_kind`` index (its first column is
+``forgotten``) for ``id IN (...) AND forgotten = 0`` and scanned every live block: 170 ms
+per lookup at 100k blocks, on every learned-options query. The plan does not depend on
+the table's size, so a small journal shows it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from onex_lsp.learning import journal as journal_module
+from onex_lsp.learning.blocks import blocks_from_source
+from onex_lsp.learning.journal import Journal
+from tests.unit.test_library import handler, path
+
+
+def _traced_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Journal, list[str]]:
+    """A journal whose connections record every statement they run (with its values)."""
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
+        db = connect(*args, **kwargs)  # type: ignore[arg-type]
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(journal_module.sqlite3, "connect", traced)
+    return Journal(tmp_path / "journal.sqlite3"), statements
+
+
+def _plans(database: Path, statements: list[str]) -> list[str]:
+    db = sqlite3.connect(database)
+    try:
+        return [
+            " ".join(str(row[-1]) for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            for sql in statements
+        ]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda journal, ids: journal.get_many(ids),
+        lambda journal, ids: journal.get(ids[0]),
+        lambda journal, ids: journal.get(ids[0][:6]),
+        lambda journal, ids: journal.blocks(after_seq=1),
+    ],
+    ids=["get_many", "get", "get by prefix", "blocks after seq"],
+)
+def test_lookups_by_id_or_seq_never_scan_the_blocks(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lookup: Callable[[Journal, list[str]], object],
+) -> None:
+    journal, statements = _traced_journal(tmp_path, monkeypatch)
+    blocks = [b for n in range(3) for b in blocks_from_source(handler(n), path(n)).blocks]
+    journal.add_blocks(blocks)
+    statements.clear()
+    lookup(journal, [b.id for b in blocks])
+    reads = [sql for sql in statements if sql.startswith("SELECT") and "FROM blocks" in sql]
+    assert reads
+    for plan in _plans(journal.path, reads):
+        assert "blocks_kind" not in plan and "SCAN" not in plan, plan
+    journal.close()
