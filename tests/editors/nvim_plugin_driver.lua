@@ -96,6 +96,13 @@ function scenarios.library()
   end
   vim.api.nvim_buf_set_lines(handler_buf, 0, -1, false, lines)
   vim.cmd('write')
+  -- The server answers with the fallback embedder until the default one is loaded (longer
+  -- on a busy machine): the picker is about the default embedder's library.
+  wait(120000, 'the default embedder loaded (onex/status)', function()
+    local status = require('onex_lsp.status').current(handler_buf)
+    return status ~= nil and status.model:find('minilm', 1, true) ~= nil
+      and status.state ~= 'loadingModel'
+  end)
   local items
   wait(60000, 'the learned block in the pattern library', function()
     local answered = false
