@@ -109,7 +109,9 @@ async def workload(kind: str, blocks: int, seconds: float, out: Path) -> None:
         while loop.time() < deadline:
             rounds += 2
             if kind == "codeaction":
-                await client.request("textDocument/codeAction", code_action_params(uri))
+                await client.request(
+                    "textDocument/codeAction", code_action_params(uri, only=s.SOURCE_MENU)
+                )
             elif kind == "resolve":
                 await client.request("codeAction/resolve", action)
             elif kind == "edit":

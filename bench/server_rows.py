@@ -63,7 +63,13 @@ async def pings(client: LspClient, count: int) -> dict[str, Any]:
 
 
 async def code_actions(client: LspClient, uri: str, count: int, warmup: int = 3) -> dict[str, Any]:
-    return await sampled(client, "textDocument/codeAction", code_action_params(uri), count, warmup)
+    return await sampled(
+        client,
+        "textDocument/codeAction",
+        code_action_params(uri, only=s.SOURCE_MENU),
+        count,
+        warmup,
+    )
 
 
 async def resolves(client: LspClient, uri: str, count: int) -> tuple[float, list[float]]:
@@ -87,7 +93,9 @@ async def after_edits(
     for n in range(first, first + count):
         edited = text.replace('accounts in the identity store."', f'accounts, revision {n}."')
         client.notify("textDocument/didChange", s.change_params(uri, 100 + n, edited))
-        took, actions = await client.timed("textDocument/codeAction", code_action_params(uri))
+        took, actions = await client.timed(
+            "textDocument/codeAction", code_action_params(uri, only=s.SOURCE_MENU)
+        )
         listed.append(took)
         action = next(a for a in actions if a.get("kind") in s.GENERATE_KINDS)
         resolved.append((await client.timed("codeAction/resolve", action))[0])
@@ -125,7 +133,7 @@ async def while_learning(
     big.write_text(big_module(0))
     big_uri = client.open(big, "python")
     samples, learned = [], []
-    params = code_action_params(uri)
+    params = code_action_params(uri, only=s.SOURCE_MENU)
     for save in range(1, saves + 1):
         text = big_module(save)
         big.write_text(text)
@@ -186,7 +194,9 @@ async def store_session(info: dict[str, Any], work: Path, plan: dict[str, int]) 
         path = s.contract_path(work)
         uri = await s.open_contract(client, path)
         out["learned_ready_after_open"] = await s.learned_ready(client, uri)
-        actions = await client.request("textDocument/codeAction", code_action_params(uri))
+        actions = await client.request(
+            "textDocument/codeAction", code_action_params(uri, only=s.SOURCE_MENU)
+        )
         out["actions"] = {"offered": len(actions), "learned": s.learned_offers(actions)}
         out["floor"] = await pings(client, plan["requests"])
         out["code_action"] = await code_actions(client, uri, plan["requests"])
