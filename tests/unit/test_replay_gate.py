@@ -186,7 +186,7 @@ def test_a_failing_block_is_offered_as_an_alternative_whose_title_says_why() -> 
 # -- the server's cache ----------------------------------------------------------------------
 
 
-def test_verdicts_are_computed_once_per_block_and_contract_text() -> None:
+def test_verdicts_are_computed_once_per_block_and_rendered_contract() -> None:
     calls: list[str] = []
     fine, uses_log = learned(FINE), replace(learned(USES_LOG), block_id="uses-log")
 
@@ -200,6 +200,12 @@ def test_verdicts_are_computed_once_per_block_and_contract_text() -> None:
     assert [o.gate for o in first["create_order"]] == ["", f"uses {UNDEFINED_LOG}"]
     checked = gates.checked
     assert gated(CONTRACT, PLAN, 0.7) == first and gates.checked == checked == 2
-    edited = replace(CONTRACT, text=CONTRACT.text + "# edited\n")
-    gated(edited, PLAN, 0.7)
-    assert gates.checked == 4 and calls == ["order_book"] * 3
+    # prose reaches generated code only as escaped literals: a description edit re-checks nothing
+    operations = tuple(replace(o, description="Revised.") for o in CONTRACT.operations)
+    described = replace(
+        CONTRACT, text=CONTRACT.text + "# edited\n", description="Revised.", operations=operations
+    )
+    gated(described, PLAN, 0.7)
+    assert gates.checked == 2
+    gated(replace(CONTRACT, version=(2, 0, 0)), PLAN, 0.7)
+    assert gates.checked == 4 and calls == ["order_book"] * 4

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import symtable
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from onex_lsp.contract.model import Contract
@@ -27,6 +28,7 @@ from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.package_files import render_package
 from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
+from onex_lsp.positions import Range
 
 # Names every module has without binding them.
 _MODULE_NAMES = frozenset(
@@ -170,3 +172,13 @@ def _module_text(files: Mapping[str, str], path: PurePosixPath) -> str | None:
     """The text of the module or package at ``path`` (without suffix) among ``files``."""
     found = files.get(f"{path}.py")
     return found if found is not None else files.get(f"{path}/__init__.py")
+
+
+def gate_digest(contract: Contract) -> str:
+    """What a verdict depends on in the contract: everything the package is rendered from
+    except prose and positions. Descriptions reach generated code only as escaped literals,
+    which cannot change what a module binds or imports, so editing one re-checks nothing."""
+    nowhere = Range.point(0, 0)
+    operations = tuple(replace(o, description="", range=nowhere) for o in contract.operations)
+    bare = replace(contract, text="", description="", key_ranges={}, operations=operations)
+    return hashlib.sha256(repr(bare).encode()).hexdigest()

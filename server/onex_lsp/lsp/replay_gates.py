@@ -13,7 +13,6 @@ asked again (the setting needs a restart).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -73,7 +72,9 @@ class ReplayGates:
         interpreter: str | None,
     ) -> dict[tuple[str, str], str]:
         """Blocking: each option's verdict by (operation, block id), checked now if new."""
-        digest = hashlib.sha256(contract.text.encode()).hexdigest()
+        from onex_lsp.generation.replay_gate import gate_digest
+
+        digest = gate_digest(contract)
         keys = {
             (operation, o.block_id): (o.block_id, operation, digest, str(plan.package), threshold)
             for operation, found in options.items()
