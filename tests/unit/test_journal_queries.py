@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from onex_lsp.learning import journal as journal_module
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.journal import Journal
+from onex_lsp.learning.lineage import family_roots
 from tests.unit.test_library import handler, path
 
 
@@ -69,4 +71,42 @@ def test_lookups_by_id_or_seq_never_scan_the_blocks(
     assert reads
     for plan in _plans(journal.path, reads):
         assert "blocks_kind" not in plan and "SCAN" not in plan, plan
+    journal.close()
+
+
+def test_families_read_only_the_blocks_with_lineage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``patterns stats`` builds families from ``Journal.parents``: every derived block and
+    the live roots it names (or that have family feedback), through the partial index,
+    never a scan of a store whose blocks mostly have no parent."""
+    journal, statements = _traced_journal(tmp_path, monkeypatch)
+    root, child, grandchild, alone, with_feedback, from_builtin, gone, orphan = [
+        blocks_from_source(handler(n), path(n)).blocks[0] for n in range(8)
+    ]
+    derived = [
+        replace(child, parent_id=f"learned:{root.id}"),
+        replace(grandchild, parent_id=f"learned:{child.id}"),
+        replace(from_builtin, parent_id="builtin:crud.create"),
+        replace(orphan, parent_id=f"learned:{gone.id}"),
+    ]
+    journal.add_blocks([root, alone, with_feedback, gone, *derived])
+    journal.forget(gone.id)
+    statements.clear()
+    parents = journal.parents(also=[with_feedback.id, gone.id])
+    assert parents == {
+        root.id: None,
+        with_feedback.id: None,
+        child.id: f"learned:{root.id}",
+        grandchild.id: f"learned:{child.id}",
+        from_builtin.id: "builtin:crud.create",
+        orphan.id: f"learned:{gone.id}",
+    }
+    assert family_roots(parents)[grandchild.id] == f"learned:{root.id}"
+    assert family_roots(parents)[orphan.id] == f"learned:{orphan.id}"  # its parent is gone
+    reads = [sql for sql in statements if sql.startswith("SELECT") and "FROM blocks" in sql]
+    plans = _plans(journal.path, reads)
+    assert any("USING INDEX blocks_parent" in plan for plan in plans), plans
+    for plan in plans:  # the partial index holds only derived blocks; roots by primary key
+        assert "USING INDEX blocks_parent" in plan or plan.startswith("SEARCH"), plan
     journal.close()

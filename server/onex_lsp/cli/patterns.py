@@ -26,7 +26,7 @@ from onex_lsp.cli.library_args import (
     open_from_args,
     unusable,
 )
-from onex_lsp.feedback.families import family_rows
+from onex_lsp.feedback.families import family_rows, roots_with_feedback
 from onex_lsp.feedback.stats import (
     DEFAULT_BUILTIN_PRIOR,
     FEEDBACK_EVENTS,
@@ -222,7 +222,8 @@ def _feedback_table(library: PatternLibrary, out: TextIO) -> None:
     stats = fold(library.journal.events(types=FEEDBACK_EVENTS))
     if stats:
         _pattern_table(stats, out)
-    _family_table(family_roots(library.journal.parents()), stats, out)
+    parents = library.journal.parents(also=roots_with_feedback(stats))
+    _family_table(family_roots(parents), stats, out)
 
 
 def _pattern_table(stats: dict[str, PatternStats], out: TextIO) -> None:

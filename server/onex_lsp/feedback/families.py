@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from onex_lsp.feedback.stats import PatternStats, family_key
-from onex_lsp.layout import learned_key
+from onex_lsp.feedback.stats import FAMILY_PREFIX, PatternStats, family_key
+from onex_lsp.layout import LEARNED_PREFIX, learned_key
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,10 @@ def family_rows(roots: Mapping[str, str], stats: Mapping[str, PatternStats]) -> 
                       superseded[root], not record.not_preferred)
         )  # fmt: skip
     return sorted(rows, key=lambda r: (-r.members, r.root))
+
+
+def roots_with_feedback(stats: Mapping[str, PatternStats]) -> list[str]:
+    """The block ids of the family roots that have a record: a family of one block is
+    listed only when it has feedback, and its root must be looked up to be counted."""
+    prefix = FAMILY_PREFIX + LEARNED_PREFIX
+    return [key[len(prefix) :] for key in stats if key.startswith(prefix)]

@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE INDEX IF NOT EXISTS events_block ON events (block_id);
 CREATE INDEX IF NOT EXISTS blocks_kind ON blocks
     (forgotten, json_extract(payload, '$.kind'), json_extract(payload, '$.block'));
+CREATE INDEX IF NOT EXISTS blocks_parent ON blocks (json_extract(payload, '$.parent_id'))
+    WHERE json_extract(payload, '$.parent_id') IS NOT NULL;
 CREATE TABLE IF NOT EXISTS forgotten (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE
