@@ -188,7 +188,9 @@ def test_a_failing_block_is_offered_as_an_alternative_whose_title_says_why() -> 
 
 def test_verdicts_are_computed_once_per_block_and_rendered_contract() -> None:
     calls: list[str] = []
-    fine, uses_log = learned(FINE), replace(learned(USES_LOG), block_id="uses-log")
+    # the failing block ranks first, so the one below it is checked too
+    fine = replace(learned(FINE), similarity=0.9)
+    uses_log = replace(learned(USES_LOG), block_id="uses-log")
 
     def library(contract: Contract, plan: PackagePlan, threshold: float) -> Any:
         calls.append(contract.name)
@@ -209,3 +211,20 @@ def test_verdicts_are_computed_once_per_block_and_rendered_contract() -> None:
     assert gates.checked == 2
     gated(replace(CONTRACT, version=(2, 0, 0)), PLAN, 0.7)
     assert gates.checked == 4 and calls == ["order_book"] * 4
+
+
+def test_options_below_a_passing_one_are_not_rendered() -> None:
+    """Only what can be the default is judged: the best option that may be the default
+    passes, so the ones ranked below it (never the default) are not rendered; options
+    that cannot be the default anyway (reverted twice) are not rendered either."""
+    best = learned(FINE)
+    lower = replace(learned(USES_LOG), block_id="lower", similarity=0.5)
+    demoted = replace(learned(USES_LOG), block_id="demoted", not_preferred=True)
+    gates = ReplayGates()
+    gated = gates.gated(lambda c, p, t: {"create_order": [lower, demoted, best]}, lambda: None)
+    judged = gated(CONTRACT, PLAN, 0.7)
+    assert gates.checked == 1
+    assert [o.gate for o in judged["create_order"]] == ["", "", ""]
+    choices = choose_handlers(CONTRACT, detect_contract(CONTRACT), 0.7)
+    (chosen,) = [c for c in apply_learned(choices, judged) if c.operation == "create_order"]
+    assert chosen.learned is not None and chosen.learned.block_id == best.block_id

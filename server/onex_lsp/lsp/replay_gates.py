@@ -2,13 +2,15 @@
 
 A contract's learned options are computed in worker threads (``learned_offers``); the
 gate runs there too, right after the library answers (``gated``), so the options a
-listing takes are already judged. A verdict depends on the block, the contract's text,
-the operation, the package's place and the threshold (which decides the other handlers
-of the package): it is kept under those, and a block is checked once per contract
-version. Where ``onex.validationInterpreter`` is set, the blocks that pass the static
-check are also imported in their package by that interpreter (``import_check``), all
-of one computation in one process; an interpreter that cannot run the check is not
-asked again (the setting needs a restart).
+listing takes are already judged — those that can be the default: per operation, best
+first until one passes. A verdict depends on the block, what the package is rendered
+from (the contract without its prose: ``gate_digest``), the operation, the package's
+place and the threshold (which decides the other handlers of the package): it is kept
+under those, so a description edit re-checks nothing. Where
+``onex.validationInterpreter`` is set, the blocks that pass the static check are also
+imported in their package by that interpreter (``import_check``), all of one round in
+one process; an interpreter that cannot run the check is not asked again (the setting
+needs a restart).
 """
 
 from __future__ import annotations
@@ -71,21 +73,44 @@ class ReplayGates:
         options: Options,
         interpreter: str | None,
     ) -> dict[tuple[str, str], str]:
-        """Blocking: each option's verdict by (operation, block id), checked now if new."""
+        """Blocking: the verdicts that decide each operation's default. Its options that
+        may be the default otherwise are checked best score first, in rounds, until one
+        passes: one below a passing option can never be the default, so it is not
+        rendered (it stays an alternative, ranked below)."""
         from onex_lsp.generation.replay_gate import gate_digest
 
         digest = gate_digest(contract)
-        keys = {
-            (operation, o.block_id): (o.block_id, operation, digest, str(plan.package), threshold)
+        queues = {
+            operation: sorted(
+                (o for o in found if not o.not_preferred and not o.superseded),
+                key=lambda o: -o.score,
+            )
             for operation, found in options.items()
-            for o in found
         }
+        decided: dict[tuple[str, str], str] = {}
+        while heads := {(op, queue[0].block_id): queue[0] for op, queue in queues.items() if queue}:
+            found = self._verdicts_of(contract, plan, threshold, digest, heads, interpreter)
+            decided.update(found)
+            failed = {op for op, queue in queues.items() if queue and found[op, queue[0].block_id]}
+            queues = {op: queues[op][1:] for op in failed}
+        return decided
+
+    def _verdicts_of(
+        self,
+        contract: Contract,
+        plan: PackagePlan,
+        threshold: float,
+        digest: str,
+        wanted: dict[tuple[str, str], LearnedOption],
+        interpreter: str | None,
+    ) -> dict[tuple[str, str], str]:
+        """The verdicts of ``wanted`` (by operation and block id), from the cache or checked
+        now (then cached)."""
+        keys = {k: (k[1], k[0], digest, str(plan.package), threshold) for k in wanted}
         with self._lock:
             known = {k: self._verdicts[key] for k, key in keys.items() if key in self._verdicts}
             self.checked += len(keys) - len(known)
-        pending = {
-            k: next(o for o in options[k[0]] if o.block_id == k[1]) for k in keys if k not in known
-        }
+        pending = {k: option for k, option in wanted.items() if k not in known}
         if pending:
             found = self._check(contract, plan, threshold, pending, interpreter)
             with self._lock:
