@@ -40,10 +40,27 @@ def _confined(resolved_root: Path, relative: str) -> Path:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in relative:
         raise UnsafePathError(f"{relative!r} is not a plain relative path")
-    target = (resolved_root / Path(*pure.parts)).resolve()
+    target = _resolve_below(resolved_root, pure.parts)
     if target != resolved_root and resolved_root not in target.parents:
         raise UnsafePathError(f"{relative!r} resolves outside {resolved_root}")
     return target
+
+
+def _resolve_below(real_root: Path, parts: tuple[str, ...]) -> Path:
+    """``real_root / parts`` resolved, where ``real_root`` is already resolved: only the
+    parts below it are looked at (``Path.resolve`` would walk the whole path again, for
+    every file of a package). A symbolic link among them is resolved in full; an absent
+    part ends the walk, as nothing below it exists."""
+    current = real_root
+    for index, part in enumerate(parts):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            return current.joinpath(*parts[index + 1 :])
+        if stat.S_ISLNK(mode):
+            return current.joinpath(*parts[index + 1 :]).resolve()
+    return current
 
 
 def _read_umask() -> int:
@@ -77,7 +94,7 @@ def confined_paths(
     folders = [folder.resolve() for folder in workspace]
     if folders and not any(f == resolved_root or f in resolved_root.parents for f in folders):
         raise UnsafePathError(f"{root} resolves to {resolved_root}, outside the workspace")
-    return {rel: confined_path(resolved_root, rel) for rel in relatives}
+    return {rel: _confined(resolved_root, rel) for rel in relatives}
 
 
 def atomic_write(path: Path, text: str) -> None:

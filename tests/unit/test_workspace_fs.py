@@ -13,6 +13,7 @@ from onex_lsp.workspace_fs import (
     UnsafePathError,
     atomic_write,
     confined_path,
+    confined_paths,
     write_tree,
 )
 
@@ -31,6 +32,43 @@ def test_symlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
     os.symlink(outside, root / "link")
     with pytest.raises(UnsafePathError):
         confined_path(root, "link/x.py")
+
+
+def _layout(tmp_path: Path) -> Path:
+    """A root (reached through a linked parent) holding a real folder, a link to a folder
+    inside, a link to a file inside, a link out, a dangling link and a link to a link out."""
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    real = tmp_path / "real" / "root"
+    (real / "handlers").mkdir(parents=True)
+    (real / "handlers" / "h.py").write_text("")
+    os.symlink(tmp_path / "real", tmp_path / "via")
+    root = tmp_path / "via" / "root"
+    os.symlink(real / "handlers", real / "inside")
+    os.symlink(real / "handlers" / "h.py", real / "file_link.py")
+    os.symlink(outside, real / "out")
+    os.symlink(tmp_path / "nowhere", real / "dangling")
+    os.symlink(real / "out", real / "out_again")
+    return root
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["handlers/h.py", "handlers/new.py", "new/deeper/x.py", "inside/h.py", "inside/new/x.py",
+     "file_link.py", "out/x.py", "out/deep/x.py", "dangling/x.py", "out_again/deep",
+     "handlers", "inside"],
+)  # fmt: skip
+def test_confinement_resolves_like_the_filesystem(tmp_path: Path, rel: str) -> None:
+    """Only the parts below the root are walked, yet every path resolves exactly as
+    ``Path.resolve`` says, and is refused exactly when that lands outside the root."""
+    root = _layout(tmp_path)
+    expected = (root / rel).resolve()
+    if root.resolve() in expected.parents or expected == root.resolve():
+        assert confined_paths(root, [rel]) == {rel: expected}
+        assert confined_path(root, rel) == expected
+    else:
+        with pytest.raises(UnsafePathError):
+            confined_paths(root, [rel])
 
 
 def test_existing_files_are_never_overwritten_and_nothing_is_written(
