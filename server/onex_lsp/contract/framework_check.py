@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
+from typing import Any
 
 _SCRIPT = """
 import json, sys
@@ -22,6 +23,9 @@ sys.stdout.write("ONEX-RESULT " + json.dumps({
     "warnings": [str(w) for w in result.warnings],
 }) + "\\n")
 """
+
+
+_RESULT = "ONEX-RESULT "  # the line a framework script answers on
 
 
 class FrameworkUnavailable(RuntimeError):
@@ -38,10 +42,31 @@ class FrameworkVerdict:
 def validate_with_framework(
     interpreter: str, text: str, kind: str, timeout: float = 60.0
 ) -> FrameworkVerdict:
+    doing = "run omnibase-core's ServiceContractValidator"
+    data = run_framework_script(interpreter, _SCRIPT, [kind], text, timeout, doing)
+    return FrameworkVerdict(
+        bool(data["is_valid"]), tuple(data["violations"]), tuple(data["warnings"])
+    )
+
+
+def run_framework_script(
+    interpreter: str,
+    script: str,
+    arguments: list[str],
+    stdin: str,
+    timeout: float,
+    doing: str,
+    *,
+    isolated: bool = False,
+) -> Any:
+    """Blocking: ``interpreter [-I] -c script arguments...`` with ``stdin``, and the JSON of
+    the one ``ONEX-RESULT`` line the script prints (anything else on stdout is the
+    framework's chatter). ``FrameworkUnavailable`` says ``doing`` failed without it."""
+    flags = ["-I"] if isolated else []
     try:
         proc = subprocess.run(
-            [interpreter, "-c", _SCRIPT, kind],
-            input=text,
+            [interpreter, *flags, "-c", script, *arguments],
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -49,13 +74,8 @@ def validate_with_framework(
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise FrameworkUnavailable(f"cannot run {interpreter}: {exc}") from exc
-    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("ONEX-RESULT ")), None)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(_RESULT)), None)
     if line is None:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise FrameworkUnavailable(
-            f"{interpreter} could not run omnibase-core's ServiceContractValidator: {tail}"
-        )
-    data = json.loads(line.removeprefix("ONEX-RESULT "))
-    return FrameworkVerdict(
-        bool(data["is_valid"]), tuple(data["violations"]), tuple(data["warnings"])
-    )
+        raise FrameworkUnavailable(f"{interpreter} could not {doing}: {tail}")
+    return json.loads(line.removeprefix(_RESULT))

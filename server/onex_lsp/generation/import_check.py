@@ -17,11 +17,10 @@ on purpose.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from onex_lsp.contract.framework_check import FrameworkUnavailable
+from onex_lsp.contract.framework_check import run_framework_script
 
 _SCRIPT = r"""
 import importlib.abc, importlib.util, json, sys
@@ -91,20 +90,7 @@ def import_failures(
         {"key": c.key, "top": c.top, "files": dict(c.files), "modules": list(c.modules)}
         for c in cases
     ]
-    try:
-        proc = subprocess.run(
-            [interpreter, "-I", "-c", _SCRIPT],
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise FrameworkUnavailable(f"cannot run {interpreter}: {exc}") from exc
-    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("ONEX-RESULT ")), None)
-    if line is None:
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise FrameworkUnavailable(f"{interpreter} could not import the packages: {tail}")
-    found = json.loads(line.removeprefix("ONEX-RESULT "))
+    found = run_framework_script(
+        interpreter, _SCRIPT, [], json.dumps(payload), timeout, "import the packages", isolated=True
+    )
     return {c.key: str(found.get(c.key, "not checked")) for c in cases}
