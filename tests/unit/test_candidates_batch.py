@@ -4,7 +4,6 @@ time (the slow path this replaced: a model run and an fsync'd cache write per op
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,10 @@ import pytest
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
-from onex_lsp.learning import journal as journal_module
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.library import PatternLibrary, Query, learned_options
 from tests.conftest import EXAMPLES
+from tests.unit.journal_trace import traced_statements
 from tests.unit.test_library import handler, path
 
 QUERIES = [
@@ -39,23 +38,10 @@ class CountingEmbedder(HashingEmbedder):
         return super().embed(texts)
 
 
-def _traced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    statements: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
-        db = connect(*args, **kwargs)  # type: ignore[arg-type]
-        db.set_trace_callback(statements.append)
-        return db
-
-    monkeypatch.setattr(journal_module.sqlite3, "connect", traced)
-    return statements
-
-
 def test_a_batch_of_queries_is_one_model_run_one_cache_write_and_the_same_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    statements = _traced(monkeypatch)
+    statements = traced_statements(monkeypatch)
     embedder = CountingEmbedder()
     library = PatternLibrary(tmp_path / "data", embedder)
     try:

@@ -15,24 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from onex_lsp.learning import journal as journal_module
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.journal import Journal
 from onex_lsp.learning.lineage import family_roots
+from tests.unit.journal_trace import traced_statements
 from tests.unit.test_library import handler, path
 
 
 def _traced_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Journal, list[str]]:
     """A journal whose connections record every statement they run (with its values)."""
-    statements: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
-        db = connect(*args, **kwargs)  # type: ignore[arg-type]
-        db.set_trace_callback(statements.append)
-        return db
-
-    monkeypatch.setattr(journal_module.sqlite3, "connect", traced)
+    statements = traced_statements(monkeypatch)
     return Journal(tmp_path / "journal.sqlite3"), statements
 
 

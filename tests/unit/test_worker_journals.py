@@ -5,41 +5,26 @@ it only indexes the new blocks it is told about, and finds them in its queries."
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from onex_lsp.learning import journal as journal_module
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.library import PatternLibrary
 from onex_lsp.learning.lineage import Origin
 from onex_lsp.learning.worker import background_thread_pool
+from tests.unit.journal_trace import traced_statements
 from tests.unit.test_library import handler, path
 
 QUERY = ("reducer", "aggregation.sum", "total orders")
 
 
-def _statements_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every statement this process's journal connections run."""
-    statements: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
-        db = connect(*args, **kwargs)  # type: ignore[arg-type]
-        db.set_trace_callback(statements.append)
-        return db
-
-    monkeypatch.setattr(journal_module.sqlite3, "connect", traced)
-    return statements
-
-
 def test_the_worker_journals_a_saved_file_and_the_server_indexes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    statements = _statements_here(monkeypatch)
+    statements = traced_statements(monkeypatch)
     library = PatternLibrary(tmp_path, HashingEmbedder())
     try:
         report = library.learn_source(handler(1), path(1), isolated=True)
