@@ -195,3 +195,22 @@ async def initialize(
             initialization_options=FAST_OPTIONS if options is None else options,
         )
     )
+
+
+async def save_learned_edit(client: LanguageClient, handler: Path) -> str:
+    """The user's edit of a generated create handler (a default ``status``), written and
+    saved in the editor; returns its URI once the server says it learned from the file."""
+    edited = handler.read_text().replace(
+        "    stored = await repository.create(record)\n",
+        '    record.setdefault("status", "active")\n    stored = await repository.create(record)\n',
+    )
+    handler.write_text(edited)
+    handler_uri = open_document(client, handler, edited, language="python")
+    client.text_document_did_save(
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=handler_uri))
+    )
+    await wait_for(
+        lambda: any(f"from {handler.name}" in m.message for m in client.log_messages),
+        timeout=60,
+    )
+    return handler_uri

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.conftest import ROOT
@@ -22,7 +21,7 @@ from tests.e2e.lsp_client import (
     initialize,
     open_document,
     request_actions,
-    wait_for,
+    save_learned_edit,
 )
 
 EXAMPLE = ROOT / "examples" / "contracts" / "user_management_effect.yaml"
@@ -91,26 +90,14 @@ async def test_a_learned_block_is_exported_as_patterns_export_writes_it(
     )
     await apply_action(client, action)
     handler = workspace / "node_user_management_effect" / "handlers" / "handler_create_user.py"
-    edited = handler.read_text().replace(
-        "    stored = await repository.create(record)\n",
-        '    record.setdefault("status", "active")\n    stored = await repository.create(record)\n',
-    )
-    handler.write_text(edited)
-    handler_uri = open_document(client, handler, edited, language="python")
-    client.text_document_did_save(
-        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=handler_uri))
-    )
-    await wait_for(
-        lambda: any("from handler_create_user.py" in m.message for m in client.log_messages),
-        timeout=60,
-    )
+    await save_learned_edit(client, handler)
     library = _plain(await client.protocol.send_request_async("onex/patternLibrary", {}))
     mine = next(
         b for b in library["blocks"]
         if b["origin"] == str(handler.resolve()) and b["kind"] == "handler"
     )  # fmt: skip
     first_line, _, last_line, _ = mine["originRange"]
-    assert 1 <= first_line <= last_line <= len(edited.splitlines()), mine
+    assert 1 <= first_line <= last_line <= len(handler.read_text().splitlines()), mine
 
     answer = _plain(
         await client.protocol.send_request_async(

@@ -26,6 +26,7 @@ from tests.e2e.lsp_client import (
     initialize,
     open_document,
     request_actions,
+    save_learned_edit,
     uri,
     wait_for,
 )
@@ -266,19 +267,7 @@ async def test_pattern_library_request_shows_what_was_learned(
     (action,) = await request_actions(client, doc_uri, "source.onex.generateNode")
     await apply_action(client, action)
     handler = path.parent / PACKAGE / "handlers" / "handler_create_user.py"
-    edited = handler.read_text().replace(
-        "    stored = await repository.create(record)\n",
-        '    record.setdefault("status", "active")\n    stored = await repository.create(record)\n',
-    )
-    handler.write_text(edited)
-    handler_uri = open_document(client, handler, edited, language="python")
-    client.text_document_did_save(
-        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=handler_uri))
-    )
-    await wait_for(
-        lambda: any("from handler_create_user.py" in m.message for m in client.log_messages),
-        timeout=60,
-    )
+    await save_learned_edit(client, handler)
     library = await client.protocol.send_request_async("onex/patternLibrary", {})
     data = _plain(library)
     blocks = [_plain(b) for b in data["blocks"]]
