@@ -92,14 +92,27 @@ def _rendered(template: str, context: NameContext) -> str | None:
     """A learned template re-rendered with these names and parsed, or ``None``. Cached:
     after an edit of the contract's description the names are the same and most blocks
     found are too, and re-rendering is pure Python (tokenize, parse) holding the GIL."""
+    filtered = _definitions(template)
+    if filtered is None:
+        return None
     try:
-        # Journals written before learned modules were cut down to definitions (and
-        # imported files) may carry other module-level code: never re-render that.
-        module_text = instantiate(definitions_only(template).text, context)
+        module_text = instantiate(filtered, context)
         ast.parse(module_text)
-    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
+    except (SyntaxError, ValueError, RecursionError):
         return None
     return module_text
+
+
+@functools.lru_cache(maxsize=_RENDERED)
+def _definitions(template: str) -> str | None:
+    """The template cut down to definitions, or ``None``: journals written before learned
+    modules were cut down to definitions (and imported files) may carry other module-level
+    code, never re-rendered. Cached apart from the names: a contract edit that changes
+    them (a new package) re-renders the same templates."""
+    try:
+        return definitions_only(template).text
+    except (SyntaxError, ValueError, RecursionError):  # UnsafeModule is a ValueError
+        return None
 
 
 def name_context(contract: Contract, plan: PackagePlan, operation: str) -> NameContext:

@@ -10,6 +10,7 @@ names back, every one a checked identifier: no contract value reaches code other
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import keyword
@@ -248,7 +249,7 @@ def instantiate(template: str, context: NameContext) -> str:
     for placeholder, concrete in names.items():
         _check(placeholder, concrete)
     if any(_is_prose(p) and p in template for p in names):
-        for start, end, is_prose in prose_spans(template):
+        for start, end, is_prose in _cached_prose_spans(template):
             if not is_prose and any(_is_prose(p) and p in template[start:end] for p in names):
                 raise ValueError("a prose name stands outside a string or comment")
     keys = sorted(names, key=len, reverse=True)
@@ -257,6 +258,13 @@ def instantiate(template: str, context: NameContext) -> str:
     if "__ONEX_" in text:
         raise ValueError("the template needs a name this contract does not have")
     return text
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_prose_spans(template: str) -> tuple[tuple[int, int, bool], ...]:
+    """``prose_spans`` of a learned template (tokenizing is most of a re-render; the same
+    templates are re-rendered for every new set of names)."""
+    return tuple(prose_spans(template))
 
 
 def _check(placeholder: str, concrete: str) -> None:
