@@ -219,10 +219,10 @@ def _journal_with_feedback(data: Path) -> None:
     from onex_lsp.learning.learned_block import LearnedBlock
 
     journal = Journal(data / "journal.sqlite3")
-    journal.add_block(
+    journal.add_blocks([
         LearnedBlock("b1", "fp", "handler", "crud.create", "effect", "create_user", None, True,
                      "", "", "/w/<b>/handler_create_user.py", (1, 0, 3, 0), 0.0, "")
-    )  # fmt: skip
+    ])  # fmt: skip
     for pattern, result in [(CREATE, "kept"), (LEARNED, "kept"), (LEARNED, "reverted")]:
         journal.record("applied", None, {"pattern": pattern, "family": ""})
         journal.record("outcome", None, {"pattern": pattern, "outcome": result, "retention": 0.9})
