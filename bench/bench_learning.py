@@ -91,23 +91,14 @@ def bench_extraction(path: Path, repeats: int) -> None:
 
 
 def bench_learn(corpus: Path, embedder: str, pythonpath: str | None) -> list[str]:
-    files = sum(1 for _, _, names in os.walk(corpus) for n in names if n.endswith(".py"))
+    from measure import learn_command, python_files
+
+    files = python_files(corpus)
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     with tempfile.TemporaryDirectory() as data:
-        command = [
-            sys.executable,
-            "-m",
-            "onex_lsp",
-            "learn",
-            "--yes",
-            str(corpus),
-            "--data-dir",
-            data,
-            "--embedder",
-            embedder,
-        ]
+        command = learn_command(corpus, data, embedder)
         started = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
         elapsed = time.perf_counter() - started

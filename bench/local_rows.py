@@ -204,19 +204,11 @@ def run_command(command: list[str], timeout: float = 3600) -> dict[str, Any]:
 
 def learn(corpus: Path, embedder: str) -> dict[str, Any]:
     """``onex-lsp learn`` over a corpus into a new data directory."""
-    files = sum(1 for _, _, names in os.walk(corpus) for n in names if n.endswith(".py"))
+    from measure import learn_command, python_files
+
+    files = python_files(corpus)
     with tempfile.TemporaryDirectory() as data:
-        command = [
-            sys.executable,
-            "-m",
-            "onex_lsp",
-            "learn",
-            "--yes",
-            str(corpus),
-            "--data-dir",
-            data,
-        ]
-        result = run_command([*command, "--embedder", embedder])
+        result = run_command(learn_command(corpus, data, embedder))
     summary = result["stdout"].splitlines()[0] if result["stdout"] else ""
     learned = re.search(r"learned (\d+)", summary)
     skipped = re.search(r"(\d+) skipped", summary)

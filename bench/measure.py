@@ -96,3 +96,14 @@ def machine() -> dict[str, Any]:
         "commit": commit,
         "load_at_start": load(),
     }
+
+
+def python_files(folder: Path) -> int:
+    """How many ``.py`` files a corpus holds (the files/s figures' numerator)."""
+    return sum(1 for _, _, names in os.walk(folder) for n in names if n.endswith(".py"))
+
+
+def learn_command(corpus: Path, data: str, embedder: str) -> list[str]:
+    """``onex-lsp learn`` over ``corpus`` into the data directory ``data``, unasked."""
+    return [sys.executable, "-m", "onex_lsp", "learn", "--yes", str(corpus),
+            "--data-dir", data, "--embedder", embedder]  # fmt: skip

@@ -214,3 +214,13 @@ async def save_learned_edit(client: LanguageClient, handler: Path) -> str:
         timeout=60,
     )
     return handler_uri
+
+
+async def generate_from(client: LanguageClient, source: Path, contract: Path) -> str:
+    """``source`` copied to ``contract``, opened, and its preferred "generate node" applied
+    as the editor would; the contract's URI."""
+    contract.write_text(source.read_text())
+    doc_uri = open_document(client, contract)
+    (action,) = await request_actions(client, doc_uri, "source.onex.generateNode")
+    await apply_action(client, action)
+    return doc_uri

@@ -5,7 +5,6 @@ clients keep the plain ``window/showMessage``."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,8 @@ from tests.e2e.lsp_client import (
     FAST_OPTIONS,
     SERVER_COMMAND,
     SERVER_ENV,
-    apply_action,
     fix_code_action_parsing,
-    open_document,
-    request_actions,
+    generate_from,
     uri,
     wait_for,
 )
@@ -67,10 +64,7 @@ def _field(params: Any, name: str) -> Any:
 async def test_the_summary_names_the_files_written(client: LanguageClient) -> None:
     workspace: Path = client.workspace_root  # type: ignore[attr-defined]
     contract = workspace / "contract.yaml"
-    shutil.copy(EXAMPLE, contract)
-    doc_uri = open_document(client, contract)
-    (action,) = await request_actions(client, doc_uri, "source.onex.generateNode")
-    await apply_action(client, action)
+    await generate_from(client, EXAMPLE, contract)
     summary = f"Generated {PACKAGE}: 17 files, 5 handlers: 5 CRUD."
     generated: list[Any] = client.generated  # type: ignore[attr-defined]
     if not client.announces:  # type: ignore[attr-defined]

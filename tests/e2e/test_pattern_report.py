@@ -5,7 +5,6 @@ the servers under test fail on disk access there)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,8 @@ from tests.conftest import ROOT
 from tests.e2e.lsp_client import (
     SERVER_COMMAND,
     SERVER_ENV,
-    apply_action,
+    generate_from,
     initialize,
-    open_document,
-    request_actions,
     save_learned_edit,
 )
 
@@ -60,10 +57,7 @@ async def test_the_report_counts_what_was_applied_and_renders_the_page(
 
     workspace: Path = client.workspace_root  # type: ignore[attr-defined]
     contract = workspace / "contract.yaml"
-    shutil.copy(EXAMPLE, contract)
-    doc_uri = open_document(client, contract)
-    (action,) = await request_actions(client, doc_uri, "source.onex.generateNode")
-    await apply_action(client, action)
+    await generate_from(client, EXAMPLE, contract)
 
     answer = _plain(await client.protocol.send_request_async("onex/patternReport", {}))
     report = answer["report"]
@@ -84,11 +78,7 @@ async def test_a_learned_block_is_exported_as_patterns_export_writes_it(
     when its file is gone); a wrong id or bad params are a problem, not an error."""
     workspace: Path = client.workspace_root  # type: ignore[attr-defined]
     contract = workspace / "contract.yaml"
-    shutil.copy(EXAMPLE, contract)
-    (action,) = await request_actions(
-        client, open_document(client, contract), "source.onex.generateNode"
-    )
-    await apply_action(client, action)
+    await generate_from(client, EXAMPLE, contract)
     handler = workspace / "node_user_management_effect" / "handlers" / "handler_create_user.py"
     await save_learned_edit(client, handler)
     library = _plain(await client.protocol.send_request_async("onex/patternLibrary", {}))

@@ -109,6 +109,8 @@ class ReplayGates:
         keys = {k: (k[1], k[0], digest, str(plan.package), threshold) for k in wanted}
         with self._lock:
             known = {k: self._verdicts[key] for k, key in keys.items() if key in self._verdicts}
+            for k in known:  # least recently *used* goes first, not least recently checked
+                self._verdicts.move_to_end(keys[k])
             self.checked += len(keys) - len(known)
         pending = {k: option for k, option in wanted.items() if k not in known}
         if pending:
