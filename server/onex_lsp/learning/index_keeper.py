@@ -6,7 +6,7 @@ Three rules keep a query fast whatever the storage does:
 
 - **no retry on the request path**: after a failure, reopening is left to the library's
   background supervisor, with exponential backoff (``datadir.Backoff``);
-- **a network store is only ever touched from one background thread** (``_RemoteRunner``):
+- **a network store is only ever touched from one background thread** (``RemoteRunner``):
   opening it, syncing it, and queries, which wait at most ``query_budget`` for it (a
   server that accepts and never answers costs a query that long, not its timeout);
 - **the embedded index opens only with room to grow**: below ``min_free_bytes`` free it
@@ -19,8 +19,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +29,7 @@ from onex_lsp.learning.embeddings import CachedEmbedder
 from onex_lsp.learning.journal import Journal, JournalUnavailable
 from onex_lsp.learning.journal_file import SCHEMA_VERSION
 from onex_lsp.learning.learned_block import LearnedBlock
+from onex_lsp.learning.remote_runner import RemoteRunner
 from onex_lsp.learning.store import Hit, PatternStore, StoredPoint, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -59,32 +58,6 @@ class StoragePolicy:
     remote_timeout: int = 2  # seconds, per call to a network index (connect and read)
 
 
-class _RemoteRunner:
-    """One thread for every call to a network index; callers wait for it or not at all."""
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="onex-index")
-        self._inflight: Future[Any] | None = None
-
-    def busy(self) -> bool:
-        return self._inflight is not None and not self._inflight.done()
-
-    def submit(self, job: Callable[[], T]) -> Future[T]:
-        future = self._pool.submit(job)
-        self._inflight = future
-        return future
-
-    def run(self, job: Callable[[], T], budget: float | None) -> T | None:
-        """``job``'s result, or ``None`` if it takes longer than ``budget`` (it goes on)."""
-        try:
-            return self.submit(job).result(timeout=budget)
-        except FutureTimeout:
-            return None
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 class IndexKeeper:
     """Owns the store: opens it, syncs it from the journal, answers queries, reopens it."""
 
@@ -105,13 +78,14 @@ class IndexKeeper:
         self._store: PatternStore | None = None
         self._opened: OpenedIndex | None = None
         self._synced = self._forgotten_synced = 0
+        self._unflushed = False  # indexed politely, not yet durable (``flush_pending``)
         self._seen_head: tuple[int, int] | None = None
         self._rebuild: str | None = None  # the owned shard failed in use: wipe it first
         self.problem: str | None = None  # why the index is closed, while it is
         self._paused_for_space = False
         self._backoff = datadir.Backoff(policy.retry_first, policy.retry_cap)
         network = store_url is not None and store_url != ":memory:"
-        self._remote = _RemoteRunner() if network else None
+        self._remote = RemoteRunner() if network else None
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -226,9 +200,12 @@ class IndexKeeper:
         self._store, self._opened, self._seen_head = None, None, None
         if store is not None:
             try:
-                store.close()
-            except StoreUnavailable as exc:
+                store.close()  # flushes
+                if self._unflushed and opened is not None and opened.lock is not None:
+                    self._write_synced()
+            except (StoreUnavailable, OSError) as exc:
                 log.warning("closing the index failed: %s", exc)
+        self._unflushed = False
         if opened is not None and opened.lock is not None:
             datadir.tighten_tree(self.folder())
             opened.lock.release()
@@ -307,12 +284,44 @@ class IndexKeeper:
         if forgotten:
             store.delete(forgotten)
             self._forgotten_synced = forgotten_seq
-        if self._opened is not None and self._opened.lock is not None and (pending or forgotten):
-            store.flush()  # durable before the metadata says it is indexed
-            meta = {**self._meta(), "synced_seq": self._synced}
-            write_meta(self.folder(), {**meta, "forgotten_seq": self._forgotten_synced})
+        if self._owned() and (pending or forgotten or self._unflushed):
+            self._unflushed = True
+            if not polite:
+                self._flush(store)
         self._seen_head = head
         return len(pending)
+
+    def _owned(self) -> bool:
+        return self._opened is not None and self._opened.lock is not None
+
+    def _flush(self, store: PatternStore) -> None:
+        """Make what was indexed durable, then say so in the metadata. The engine holds
+        the GIL while it writes its files (10-70 ms on this disk): in the server this
+        runs when the editor is quiet (``flush_pending``), never after each save."""
+        store.flush()
+        self._write_synced()
+
+    def _write_synced(self) -> None:
+        meta = {**self._meta(), "synced_seq": self._synced}
+        write_meta(self.folder(), {**meta, "forgotten_seq": self._forgotten_synced})
+        self._unflushed = False
+
+    def flush_pending(self) -> None:
+        """Flush what polite syncs indexed. Until then a crash costs nothing but a
+        re-index of those blocks at the next start (upserts by id are idempotent)."""
+        self._serially(self._flush_locked)
+
+    def _flush_locked(self) -> None:
+        with self._lock:
+            store = self._store
+            if store is None or not self._unflushed or not self._owned():
+                return
+            try:
+                self._flush(store)
+            except StoreUnavailable as exc:
+                self._failed(str(exc), damaged=True)
+            except OSError as exc:  # the metadata: the next start re-indexes those blocks
+                log.warning("could not record the index's progress: %s", exc)
 
     def _upsert(self, store: PatternStore, part: list[tuple[int, LearnedBlock]]) -> None:
         blocks = [b for _, b in part]

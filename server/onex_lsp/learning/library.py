@@ -163,6 +163,11 @@ class PatternLibrary:
             self._supervisor.poke()
         return indexed
 
+    def flush_index(self) -> None:
+        """Make what polite syncs indexed durable (blocking; the server calls it when the
+        editor is quiet: the engine holds the GIL while it writes)."""
+        self._keeper.flush_pending()
+
     def index_status(self, live: int) -> IndexStatus:
         """How many of the ``live`` blocks the index holds, read without opening it."""
         keeper = self._keeper

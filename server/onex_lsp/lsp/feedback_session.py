@@ -163,8 +163,9 @@ class FeedbackSession:
         """The followed blocks of a saved document, as learning links new blocks to them;
         a learned block the user replaced by the built-in one is reverted here."""
         origins, restored = [], []
-        module = token_hashes(text)
-        for block in [b for b in self._tracker.pending() if b.uri == uri]:
+        followed = [b for b in self._tracker.pending() if b.uri == uri]
+        module = token_hashes(text) if followed else ()  # most saved files follow nothing
+        for block in followed:
             current = token_hashes(text[block.start : block.end])
             first, last = line_of(text, block.start), line_of(text, max(block.start, block.end - 1))
             learn = not block.is_server_text(current, module)

@@ -41,14 +41,18 @@ if TYPE_CHECKING:  # the library, the generator and the embedders load after ``i
 
 log = logging.getLogger(__name__)
 ACCEPTED_CAPACITY = 256  # package folders of applied suggestions, learned from on save
+QUIET_BEFORE_FLUSH = 1.0  # seconds without a message from the editor before the index
+# is flushed: the engine holds the GIL while it writes (tens of ms a request would wait)
 Progress = Callable[[str], AbstractAsyncContextManager[None]]
 
 
 class LearningSession:
     """Owns the library for the server's lifetime; ``None`` until (unless) it opens."""
 
-    def __init__(self, writer: JournalWriter) -> None:
+    def __init__(self, writer: JournalWriter, quiet_for: Callable[[], float]) -> None:
         self._writer = writer
+        self._quiet_for = quiet_for
+        self._flush_task: asyncio.Task[None] | None = None
         self._library: PatternLibrary | None = None
         self._model_task: asyncio.Task[None] | None = None
         self._replay_task: asyncio.Task[None] | None = None
@@ -204,6 +208,7 @@ class LearningSession:
                 return []
         if report.paused is not None:
             return []  # held by the library; still pending in the journal
+        self.flush_when_quiet(library)
         if seq:
             self._writer.record(LEARNED, None, learned_payload(seq))
         if report.error:
@@ -212,6 +217,22 @@ class LearningSession:
         log.info("learned %d new block(s) from %s (%d found)", len(report.learned), path.name,
                  report.seen)  # fmt: skip
         return [(b.parent_id, learned_key(b.id)) for b in report.learned if b.parent_id]
+
+    def flush_when_quiet(self, library: PatternLibrary) -> asyncio.Task[None]:
+        """Flush the index once the editor has been quiet for a moment (one waiter)."""
+        if self._flush_task is None or self._flush_task.done():
+            self._flush_task = asyncio.ensure_future(self._flush_later(library))
+        return self._flush_task
+
+    async def _flush_later(self, library: PatternLibrary) -> None:
+        while (quiet := self._quiet_for()) < QUIET_BEFORE_FLUSH:
+            await asyncio.sleep(QUIET_BEFORE_FLUSH - quiet)
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                self._background(), library.flush_index
+            )
+        except Exception as exc:  # the library is closing; close() flushes
+            log.debug("index flush skipped: %s", exc)
 
     def _background(self) -> ThreadPoolExecutor:
         if self._learning_thread is None:
@@ -241,13 +262,15 @@ class LearningSession:
             return forgotten
 
         try:
-            return await asyncio.to_thread(forget)
+            forgotten = await asyncio.to_thread(forget)
         except Exception as exc:
             log.error("could not forget %s: %s", key, exc)
             return []
+        self.flush_when_quiet(library)
+        return forgotten
 
     async def stop(self) -> None:
-        for task in (self._model_task, self._replay_task):
+        for task in (self._model_task, self._replay_task, self._flush_task):
             if task is not None:
                 task.cancel()
         library, self._library = self._library, None

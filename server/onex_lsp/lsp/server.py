@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -80,7 +81,10 @@ class _Protocol(LanguageServerProtocol):
     (A request's done future is safe to drop: its callback answers from the future
     itself; ``$/cancelRequest`` has nothing left to cancel.)"""
 
+    last_message_at = 0.0  # time.monotonic() of the editor's last message
+
     def handle_message(self, message: Any) -> None:
+        self.last_message_at = time.monotonic()
         super().handle_message(message)
         done = [key for key, future in self._request_futures.items() if future.done()]
         for key in done:
@@ -119,7 +123,7 @@ class OnexLanguageServer(LanguageServer):
         self.documents = OpenContracts()
         self.conflicts = ConflictMarkers()  # blocks an update left in Python files
         self.suggestions = SuggestionRegistry()
-        self.learning = LearningSession(journal)
+        self.learning = LearningSession(journal, self.quiet_for)
         self.offers = LearnedOffers()
         self.gates = ReplayGates()  # verdicts on learned blocks for new contracts
         self.feedback = FeedbackSession(journal)
@@ -179,6 +183,11 @@ class OnexLanguageServer(LanguageServer):
     def _status_facts(self) -> Facts:
         learning = self.learning
         return Facts(learning.embedder_id, learning.store_description, self.settings.learning)
+
+    def quiet_for(self) -> float:
+        """Seconds since the editor's last message (background work waits for quiet)."""
+        protocol = self.protocol
+        return time.monotonic() - getattr(protocol, "last_message_at", 0.0)
 
     async def stop_sessions(self) -> None:
         """Measure what is due, write what is queued, close the library."""
