@@ -10,6 +10,7 @@ import pty
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,12 @@ import pytest
 from onex_lsp.contract.reader import load_contract
 from onex_lsp.generation.package_plan import Location
 from onex_lsp.generation.pipeline import plan_package
-from onex_lsp.learning.blocks import blocks_from_source
+from onex_lsp.learning.blocks import (
+    DEFINITIONS_ONLY,
+    PROSE_IN_CODE,
+    blocks_from_source,
+    checked_block,
+)
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.extraction import module_without_docstring
 from onex_lsp.learning.learned_block import LearnedBlock
@@ -65,7 +71,7 @@ def _handler_block(source: str, origin: str = ORIGIN) -> LearnedBlock:
 
 def test_module_level_code_is_not_learned() -> None:
     block = _handler_block(HOSTILE)
-    assert block.extra == {"module": True}
+    assert block.extra == {"module": True, DEFINITIONS_ONLY: True, PROSE_IN_CODE: False}
     for text in (block.template, block.source):
         assert "system" not in text and "subprocess" not in text and "print(" not in text
         assert "import os" not in text
@@ -99,19 +105,48 @@ def test_a_package_generated_with_the_learned_block_carries_none_of_it() -> None
 )
 def test_a_handler_that_needs_code_run_at_import_is_never_offered(module: str) -> None:
     block = _handler_block(module, ORIGIN.replace("create_user", "get_user"))
-    assert block.extra == {"module": False}  # learned alone; candidates() skips it
+    assert block.extra["module"] is False  # learned alone; candidates() skips it
 
 
 def test_a_journal_from_before_the_filter_is_cut_down_when_re_rendered(tmp_path: Path) -> None:
-    from dataclasses import replace
 
     block = _handler_block(HOSTILE)
-    old = replace(block, template='_X = __import__("os").system("x")\n' + block.template)
+    assert block.extra[DEFINITIONS_ONLY] is True  # learned, cut, marked
+    template = '_X = __import__("os").system("x")\n' + block.template
+    old = replace(block, template=template, extra={"module": True})  # no mark: not cut
     contract = load_contract(USERS.read_text()).contract
     assert contract is not None
     plan = plan_package(contract, WHERE).plan
     option = learned_option(old, contract, plan, "create_user", 0.9)
     assert option is not None and "system" not in option.module_text
+    marked = learned_option(block, contract, plan, "create_user", 0.9)  # not cut again
+    assert marked is not None and marked.module_text == option.module_text
+
+
+def test_an_imported_block_is_marked_cut_only_by_the_import(tmp_path: Path) -> None:
+    """An export's "cut already" mark is not trusted: a handler learned alone (not a
+    module) keeps being cut when re-rendered, whatever its record says."""
+    alone = _handler_block(HOSTILE)
+    forged = replace(alone, extra={"module": False, DEFINITIONS_ONLY: True})
+    checked, _ = checked_block(forged)
+    assert checked is not None and checked.extra == {"module": False, PROSE_IN_CODE: False}
+    module, _ = checked_block(replace(alone, extra={"module": True}))
+    assert module is not None
+    assert module.extra == {"module": True, DEFINITIONS_ONLY: True, PROSE_IN_CODE: False}
+
+
+def test_a_prose_name_in_code_is_refused_whatever_an_export_says() -> None:
+    """``purchase-order`` in code is a subtraction: a template that puts a prose form
+    outside a string or comment never renders, even if its record claims it was checked."""
+    block = _handler_block(HOSTILE)
+    template = block.template.replace("return ", "x = __ONEX_ENTITY_KEBAB__\n    return ", 1)
+    forged = replace(block, template=template, extra={"module": True, PROSE_IN_CODE: False})
+    checked, _ = checked_block(forged)
+    assert checked is not None and checked.extra[PROSE_IN_CODE] is True
+    contract = load_contract(USERS.read_text()).contract
+    assert contract is not None
+    plan = plan_package(contract, WHERE).plan
+    assert learned_option(checked, contract, plan, "create_user", 0.9) is None
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

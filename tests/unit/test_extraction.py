@@ -13,6 +13,7 @@ from onex_lsp.learning.extraction import (
     BlockKind,
     ExtractionError,
     extract_blocks,
+    function_span,
     module_without_docstring,
 )
 from onex_lsp.learning.fast_tokens import fast_tokens
@@ -165,3 +166,49 @@ def test_the_regex_scanner_classifies_rows_as_tokenize_does(path: Path) -> None:
         standard.owner,
         standard.first_logical,
     )
+
+
+def _extracted_spans(source: str) -> dict[str, tuple[int, int]]:
+    lines = source.splitlines(keepends=True)
+    spans: dict[str, tuple[int, int]] = {}
+    for block in extract_blocks(source):
+        if block.kind == BlockKind.HANDLER and block.name not in spans:
+            start, end = block.range.start, block.range.end
+            spans[block.name] = (
+                sum(map(len, lines[: start.line])) + start.column,
+                sum(map(len, lines[: end.line])) + end.column,
+            )
+    return spans
+
+
+@pytest.mark.parametrize("contract", EXAMPLES, ids=lambda p: p.stem)
+def test_a_handler_found_by_one_walk_has_the_span_extraction_gives(contract: Path) -> None:
+    """What a generate resolve follows (``function_span``) is the handler block learning
+    extracts, character for character, in every generated handler module."""
+    result = load_contract(contract.read_text(), str(contract))
+    assert result.contract is not None
+    compared = 0
+    for rel, text in generate(result.contract.text).files.items():
+        if not rel.endswith(".py"):
+            continue
+        for name, span in _extracted_spans(text).items():
+            assert function_span(text, name) == span, name
+            compared += 1
+    assert compared
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# é and 中 before\ndef handle_x(r):\n    return 'é中'  # tail\n",
+        "@decorated\nasync def handle_y(r):\n    x = 1\n\n    return x\n",
+        "class Holder:\n    def handle_z(self):\n        return 1\n",
+        "if True:\n    def handle_w(r):\n        return 2\n",
+        "def outer():\n    def handle_v(r):\n        return 3\n    return handle_v\n",
+    ],
+    ids=["non-ascii", "decorated-async", "in-class", "in-if", "nested"],
+)
+def test_function_span_agrees_with_extraction(source: str) -> None:
+    spans = _extracted_spans(source)
+    for name in ("handle_x", "handle_y", "handle_z", "handle_w", "handle_v"):
+        assert function_span(source, name) == spans.get(name)

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,35 @@ def test_one_text_alone_or_in_a_batch_gets_the_same_vector(
     alone = [embedder.embed([text])[0] for text in TEXTS[:5]]
     batched = embedder.embed(TEXTS)[:5]
     assert all(_cosine(a, b) > 0.99999 for a, b in zip(alone, batched, strict=True))
+
+
+def _embed_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name.startswith("onex-embed"))
+
+
+def test_a_waited_for_batch_split_over_two_threads_gets_the_same_vectors(
+    cache_dir: Path,
+) -> None:
+    """A new contract's queries (one short batch, asked at normal priority) run in two
+    halves at once; a niced caller (learning) keeps to one thread. Same vectors."""
+    queries = TEXTS[:5]
+    niced: list[list[list[float]]] = []
+    fresh = OnnxMiniLMEmbedder(cache_dir)
+
+    def learning() -> None:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        niced.append(fresh.embed(queries))
+
+    before = _embed_threads()
+    thread = threading.Thread(target=learning)
+    thread.start()
+    thread.join()
+    assert _embed_threads() == before  # learning: one thread
+    split = fresh.embed(queries)
+    assert _embed_threads() == before + 1  # asked at normal priority: a second thread ran
+    one_by_one = [fresh.embed([text])[0] for text in queries]
+    for vectors in (split, niced[0]):
+        assert all(_cosine(a, b) > 0.99999 for a, b in zip(one_by_one, vectors, strict=True))
 
 
 def test_texts_are_truncated_at_256_tokens_like_sentence_transformers(

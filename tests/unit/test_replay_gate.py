@@ -17,7 +17,7 @@ from onex_lsp.feedback.ranking import gate_learned
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.package_plan import Location, PackagePlan, plan_layout
 from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
-from onex_lsp.generation.replay_gate import replay_package, static_verdict
+from onex_lsp.generation.replay_gate import replay_package, replay_packages, static_verdict
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.library import learned_option
 from onex_lsp.lsp.replay_gates import ReplayGates
@@ -228,3 +228,16 @@ def test_options_below_a_passing_one_are_not_rendered() -> None:
     choices = choose_handlers(CONTRACT, detect_contract(CONTRACT), 0.7)
     (chosen,) = [c for c in apply_learned(choices, judged) if c.operation == "create_order"]
     assert chosen.learned is not None and chosen.learned.block_id == best.block_id
+
+
+@pytest.mark.parametrize("source", [BUILTIN, FINE, USES_LOG, SIBLING_MODULE])
+def test_one_render_for_many_replays_judges_as_a_full_render_does(source: str) -> None:
+    """The gate renders the package once and swaps each learned handler in: the handler
+    module and the verdict are the ones a full render of that package gives."""
+    contract, plan = contract_of("order")
+    option = learned(source)
+    (fast,) = replay_packages(contract, plan, 0.7, [("create_order", option)])
+    full = replay_package(contract, plan, 0.7, "create_order", option)
+    assert fast.files[fast.module] == full.files[full.module]
+    assert static_verdict(fast) == static_verdict(full)
+    assert (fast.module, fast.handler, fast.package) == (full.module, full.handler, full.package)

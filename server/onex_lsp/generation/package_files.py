@@ -63,6 +63,22 @@ def render_package(
     return files
 
 
+def learned_handler_text(
+    contract: Contract, plan: PackagePlan, choices: tuple[HandlerChoice, ...], operation: str
+) -> str | None:
+    """The handler module ``render_package`` writes for ``operation`` whose choice is
+    learned, without rendering the rest; ``None`` where the package would not write the
+    learned module as it is (the class layout, a module shared by operations)."""
+    choice = next((c for c in choices if c.operation == operation), None)
+    if plan.style is not HandlerStyle.FUNCTION or choice is None or choice.learned is None:
+        return None
+    target = plan.handler_for(operation)
+    sharing = [t for t in plan.handlers if t.module.path == target.module.path]
+    if len(sharing) != 1 or len(target.operations) != 1:
+        return None
+    return _learned_module(choice, node_view(contract, plan, [c.block for c in choices]))
+
+
 def _title(targets: list[HandlerTarget], package: str) -> str:
     operations = ", ".join(py_string(op) for t in targets for op in t.operations)
     return f"Handler for {operations} in {package}."

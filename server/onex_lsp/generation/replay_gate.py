@@ -19,13 +19,13 @@ import ast
 import builtins
 import hashlib
 import symtable
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from onex_lsp.contract.model import Contract
 from onex_lsp.generation.detection import detect_contract
-from onex_lsp.generation.package_files import render_package
+from onex_lsp.generation.package_files import learned_handler_text, render_package
 from onex_lsp.generation.package_plan import PackagePlan
 from onex_lsp.generation.ranking import LearnedOption, apply_learned, choose_handlers
 from onex_lsp.positions import Range
@@ -58,10 +58,38 @@ def replay_package(
     (unformatted: formatting changes no name)."""
     choices = choose_handlers(contract, detect_contract(contract), threshold)
     choices = apply_learned(choices, {}, {operation: option})
+    return _replay(plan, operation, render_package(contract, plan, choices, threshold))
+
+
+def replay_packages(
+    contract: Contract,
+    plan: PackagePlan,
+    threshold: float,
+    wanted: Sequence[tuple[str, LearnedOption]],
+) -> list[Replay]:
+    """``replay_package`` of each (operation, option), for ``static_verdict``: the package
+    is rendered once with its built-in blocks and each learned handler module put in its
+    place (the modules a handler may import from, models and protocols, do not depend on
+    it; a learned block the package would not write as is gets a full render)."""
+    choices = choose_handlers(contract, detect_contract(contract), threshold)
+    base = render_package(contract, plan, choices, threshold)
+    replays = []
+    for operation, option in wanted:
+        learned = apply_learned(choices, {}, {operation: option})
+        text = learned_handler_text(contract, plan, learned, operation)
+        if text is None:
+            replays.append(replay_package(contract, plan, threshold, operation, option))
+            continue
+        replay = _replay(plan, operation, base)
+        replays.append(replace(replay, files={**base, replay.module: text}))
+    return replays
+
+
+def _replay(plan: PackagePlan, operation: str, files: dict[str, str]) -> Replay:
     target = plan.handler_for(operation)
     node = plan.node.module.rel if plan.node is not None else ""
     return Replay(
-        files=render_package(contract, plan, choices, threshold),
+        files=files,
         module=str(target.module.path),
         handler=target.name,
         package=str(plan.package),

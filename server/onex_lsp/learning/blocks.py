@@ -26,7 +26,13 @@ from onex_lsp.learning.extraction import (
 from onex_lsp.learning.extraction_ast import parse_ast
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.module_filter import UnsafeModule, definitions_only
-from onex_lsp.learning.parameterize import NameContext, entity_of, fingerprint_tree, parameterize
+from onex_lsp.learning.parameterize import (
+    NameContext,
+    entity_of,
+    fingerprint_tree,
+    parameterize,
+    prose_in_code,
+)
 
 _CONTEXT_CHARS = 1000  # of the contract's description, embedded with a block or a query
 _ID_NAMESPACE = uuid.UUID("5b1f3c2e-8f1d-4c7a-9a57-0e5b8c4d7f21")
@@ -124,7 +130,10 @@ def _handler_block(
         return None
     # A whole handler module (imports, helpers, the function) can replace a generated one.
     text = describe(kind, block, operation, context)
-    return replace(made, extra={"module": whole_module}, embedding_text=text)
+    extra: dict[str, object] = {"module": whole_module, PROSE_IN_CODE: prose_in_code(template)}
+    if whole_module:  # cut by ``safe_module``: a re-render need not cut it again
+        extra[DEFINITIONS_ONLY] = True
+    return replace(made, extra=extra, embedding_text=text)
 
 
 def _make(
@@ -155,6 +164,13 @@ def _make(
         learned_at=time.time(),
         embedding_text=describe(node_kind, block, operation, docstring),
     )
+
+
+# ``extra`` keys of what learning (or an import) found out about a handler's template,
+# so that re-rendering it for each new contract need not again (older journals lack them):
+DEFINITIONS_ONLY = "definitions_only"  # cut down to definitions (``safe_module``)
+PROSE_IN_CODE = "prose_in_code"  # ``parameterize.prose_in_code`` of the template
+_LEARNED_CHECKS = (DEFINITIONS_ONLY, PROSE_IN_CODE)
 
 
 def safe_module(body: str) -> str:
@@ -220,17 +236,20 @@ def checked_block(block: LearnedBlock) -> tuple[LearnedBlock | None, bool]:
     if not _well_typed(block):
         return None, False
     template, source, cut = block.template, block.source, False
+    extra = {k: v for k, v in block.extra.items() if k not in _LEARNED_CHECKS}  # not trusted
     if block.kind == BlockKind.HANDLER and block.extra.get("module"):
         template, source = safe_module(block.template), safe_module(block.source)
         if not template or not source:
             return None, True
-        cut = template != block.template
+        cut, extra[DEFINITIONS_ONLY] = template != block.template, True
+    if block.kind == BlockKind.HANDLER:
+        extra[PROSE_IN_CODE] = prose_in_code(template)
     tree = _parse(template)
     if tree is None:
         return None, cut
     print_ = f"{block.kind}:{fingerprint_tree(tree, template)}"
     made = replace(
         block, template=template, source=source, fingerprint=print_,
-        id=str(uuid.uuid5(_ID_NAMESPACE, print_)),
+        id=str(uuid.uuid5(_ID_NAMESPACE, print_)), extra=extra,
     )  # fmt: skip
     return made, cut

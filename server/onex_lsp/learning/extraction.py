@@ -23,6 +23,7 @@ __all__ = [
     "ExtractionError",
     "ParsedSource",
     "extract_blocks",
+    "function_span",
     "module_without_docstring",
     "parse_source",
 ]
@@ -96,3 +97,47 @@ def extract_blocks(source: str) -> list[ExtractedBlock]:
 
 def module_without_docstring(source: str) -> str:
     return ParsedSource(source).without_docstring()
+
+
+_STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def function_span(source: str, name: str) -> tuple[int, int] | None:
+    """Character offsets of the first function ``name`` outside any function (where
+    extraction finds handlers: the ``def`` line to its last character), from one
+    ``ast.parse``; ``None`` when it is not there or the source does not parse here."""
+    try:
+        tree = parse_ast(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    found = _first_function(tree.body, name)
+    if found is None:
+        return None
+    lines = source.splitlines(keepends=True)
+
+    def offset(row: int, byte_col: int) -> int:
+        line = lines[row - 1] if row <= len(lines) else ""
+        column = len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+        return sum(map(len, lines[: row - 1])) + column
+
+    end_row = found.end_lineno or found.lineno
+    return offset(found.lineno, found.col_offset), offset(end_row, found.end_col_offset or 0)
+
+
+def _first_function(
+    statements: list[ast.stmt], name: str
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for statement in statements:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            if statement.name == name:
+                return statement
+            continue  # nothing inside a function is a handler
+        for field in _STATEMENT_LISTS:
+            children = getattr(statement, field, [])
+            inner = [c for c in children if isinstance(c, ast.stmt)]
+            for case in [c for c in children if isinstance(c, ast.match_case)]:
+                inner += case.body
+            found = _first_function(inner, name) if inner else None
+            if found is not None:
+                return found
+    return None

@@ -18,7 +18,7 @@ from onex_lsp.contract.reader import Contract
 from onex_lsp.generation.detection import detect_contract
 from onex_lsp.generation.package_plan import HandlerStyle, PackagePlan
 from onex_lsp.generation.ranking import LearnedOption, choose_handlers
-from onex_lsp.learning.blocks import describe
+from onex_lsp.learning.blocks import DEFINITIONS_ONLY, PROSE_IN_CODE, describe
 from onex_lsp.learning.journal import LearnedBlock
 from onex_lsp.learning.lineage import family_root
 from onex_lsp.learning.module_filter import definitions_only
@@ -78,7 +78,10 @@ def learned_option(
 ) -> LearnedOption | None:
     """A learned handler re-rendered for ``operation`` of ``contract``; ``None`` when it does
     not become valid Python with this contract's names."""
-    module_text = _rendered(learned.template, name_context(contract, node, operation))
+    cut = learned.extra.get(DEFINITIONS_ONLY) is True
+    checked = learned.extra.get(PROSE_IN_CODE) is False
+    context = name_context(contract, node, operation)
+    module_text = _rendered(learned.template, cut, checked, context)
     if module_text is None:
         return None
     origin = "/".join(Path(learned.origin_file).parts[-3:])
@@ -88,15 +91,16 @@ def learned_option(
 
 
 @functools.lru_cache(maxsize=_RENDERED)
-def _rendered(template: str, context: NameContext) -> str | None:
-    """A learned template re-rendered with these names and parsed, or ``None``. Cached:
-    after an edit of the contract's description the names are the same and most blocks
-    found are too, and re-rendering is pure Python (tokenize, parse) holding the GIL."""
-    filtered = _definitions(template)
+def _rendered(template: str, cut: bool, checked: bool, context: NameContext) -> str | None:
+    """A learned template re-rendered with these names and parsed, or ``None``; ``cut``,
+    ``checked``: learning cut it down to definitions, found no prose name in its code.
+    Cached: after an edit of the contract's description the names are the same and most
+    blocks found are too, and re-rendering is pure Python (tokenize, parse) holding the GIL."""
+    filtered = template if cut else _definitions(template)
     if filtered is None:
         return None
     try:
-        module_text = instantiate(filtered, context)
+        module_text = instantiate(filtered, context, prose_checked=checked)
         ast.parse(module_text)
     except (SyntaxError, ValueError, RecursionError):
         return None

@@ -242,29 +242,53 @@ def parameterize(source: str, context: NameContext) -> str:
     return "".join(out)
 
 
-def instantiate(template: str, context: NameContext) -> str:
+def instantiate(template: str, context: NameContext, prose_checked: bool = False) -> str:
     """Put ``context``'s names into a template; every name is checked first, and a prose
-    form (``purchase order``) may only stand in a string or a comment."""
+    form (``purchase order``) may only stand in a string or a comment (``prose_checked``:
+    ``prose_in_code`` found none in code when the template was learned)."""
     names = context.names(abstract_generic=True)
-    for placeholder, concrete in names.items():
-        _check(placeholder, concrete)
-    if any(_is_prose(p) and p in template for p in names):
-        for start, end, is_prose in _cached_prose_spans(template):
-            if not is_prose and any(_is_prose(p) and p in template[start:end] for p in names):
-                raise ValueError("a prose name stands outside a string or comment")
-    keys = sorted(names, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(k) for k in keys))
-    text = pattern.sub(lambda m: names[m.group(0)], template)
+    _check_names(tuple(names.items()))
+    prose = () if prose_checked else tuple(p for p in names if _is_prose(p) and p in template)
+    if prose and _prose_in_code(template, prose):
+        raise ValueError("a prose name stands outside a string or comment")
+    text = _placeholders(tuple(names)).sub(lambda m: names[m.group(0)], template)
     if "__ONEX_" in text:
         raise ValueError("the template needs a name this contract does not have")
     return text
 
 
+# A contract's re-render puts the same names into many templates, and the same templates
+# are re-rendered for each new set of names: what depends on one side only is cached.
+@functools.lru_cache(maxsize=64)
+def _check_names(names: tuple[tuple[str, str], ...]) -> None:
+    for placeholder, concrete in names:
+        _check(placeholder, concrete)
+
+
+@functools.lru_cache(maxsize=64)
+def _placeholders(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the placeholders, longest first (one is never a prefix of another's match)."""
+    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+
+
+_PROSE_ENDINGS = tuple(f"_{form}__" for form in PROSE_FORMS if form != "ARTICLE_WORDS")
+
+
+def prose_in_code(template: str) -> bool:
+    """Whether a prose placeholder may stand in the template's code (learning records it,
+    so a re-render need not tokenize; an ending alike in a user's name only costs that)."""
+    endings = tuple(e for e in _PROSE_ENDINGS if e in template)
+    return bool(endings) and _prose_in_code(template, endings)
+
+
 @functools.lru_cache(maxsize=512)
-def _cached_prose_spans(template: str) -> tuple[tuple[int, int, bool], ...]:
-    """``prose_spans`` of a learned template (tokenizing is most of a re-render; the same
-    templates are re-rendered for every new set of names)."""
-    return tuple(prose_spans(template))
+def _prose_in_code(template: str, prose: tuple[str, ...]) -> bool:
+    """Whether one of the ``prose`` placeholders stands in the template's code (tokenizing
+    is most of a re-render's time)."""
+    return any(
+        not is_prose and any(p in template[start:end] for p in prose)
+        for start, end, is_prose in prose_spans(template)
+    )
 
 
 def _check(placeholder: str, concrete: str) -> None:

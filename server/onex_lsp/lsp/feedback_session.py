@@ -47,9 +47,19 @@ SHOWN_CAPACITY = 4096  # (document, version, pattern) triples remembered as coun
 
 
 def handler_span(text: str, function: str) -> tuple[int, int] | None:
-    """Blocking (parses): character offsets of ``function`` in a module, the tracked block."""
-    from onex_lsp.learning.extraction import BlockKind, ExtractionError, extract_blocks
+    """Blocking (parses): character offsets of ``function`` in a module, the tracked block.
+    One ``ast`` walk to the function (a full extraction was ~2 ms a module, ten of them
+    in each generate resolve); a source only extraction reads (newer syntax) takes its path."""
+    from onex_lsp.learning.extraction import (
+        BlockKind,
+        ExtractionError,
+        extract_blocks,
+        function_span,
+    )
 
+    found = function_span(text, function)
+    if found is not None:
+        return found
     try:
         blocks = extract_blocks(text)
     except ExtractionError:

@@ -124,12 +124,24 @@ class GenerateJob:
     planned: list[PlannedBlock]
 
 
-def generate_job(bench: Workbench, contract: Contract, path: Path, variant: Variant) -> GenerateJob:
-    """The package a generate action's variant writes, checked against the disk."""
+def builtin_files(bench: Workbench, contract: Contract, path: Path) -> Mapping[str, str]:
+    """Blocking: the package's files with built-in blocks only: what restoring the built-in
+    block in place of a learned one looks like (learned options play no part in it)."""
+    return variant_package(bench, contract, path, BUILTIN_VARIANT).files
+
+
+def generate_job(
+    bench: Workbench,
+    contract: Contract,
+    path: Path,
+    variant: Variant,
+    builtin: Mapping[str, str] | None = None,
+) -> GenerateJob:
+    """The package a generate action's variant writes, checked against the disk;
+    ``builtin``: ``builtin_files``, if computed already."""
     generated = variant_package(bench, contract, path, variant)
-    builtin = None
-    if any(c.learned for c in generated.choices):  # what restoring the built-in looks like
-        builtin = variant_package(bench, contract, path, BUILTIN_VARIANT).files
+    if builtin is None and any(c.learned for c in generated.choices):
+        builtin = builtin_files(bench, contract, path)
     planned = planned_blocks(generated, builtin=builtin)
     writes = packages.recorded(packages.writes_for(generated), bench.threshold)
     bench.confine(Path(generated.plan.root), writes.reconciled.writes)

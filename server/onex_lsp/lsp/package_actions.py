@@ -8,7 +8,8 @@ suggestion and turns results into ``CodeAction``s and ``WorkspaceEdit``s.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +36,7 @@ from onex_lsp.workspace_fs import UnsafePathError
 if TYPE_CHECKING:
     from onex_lsp.lsp.server import OnexLanguageServer
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -68,6 +70,21 @@ def variant_from(data: Any) -> Variant:
         builtin_block=text.get("builtinBlock"),
         learned_block=text.get("learnedBlock"),
     )
+
+
+async def _builtin_files(
+    bench: jobs.Workbench, contract: Contract, path: Path, wanted: bool
+) -> Mapping[str, str] | None:
+    """``jobs.builtin_files`` in a worker thread, if learned options may be chosen;
+    ``None`` when not wanted or it fails (the generate job then renders it if needed,
+    and reports what went wrong)."""
+    if not wanted:
+        return None
+    try:
+        return await asyncio.to_thread(jobs.builtin_files, bench, contract, path)
+    except Exception as exc:
+        log.debug("built-in package not rendered ahead: %s", exc)
+        return None
 
 
 async def confined_job(
@@ -156,11 +173,16 @@ async def resolve_generate(
     if found is None:
         return
     contract, path = found
+    # The built-in package (what a learned block is followed against) needs no learned
+    # options: rendered (and formatted by ruff, in its own process) while they settle.
+    ready = ls.offers.ready(uri)
+    ahead = ready is None or any(ready.options.values())
+    builtin = asyncio.ensure_future(_builtin_files(workbench(ls), contract, path, ahead))
     lookup = await offers.settled(ls, uri)
     bench, picked = workbench(ls, lookup), variant_from(variant)
     async with ls.reporting_progress(f"Generating the {contract.name} node"):
         job = await confined_job(
-            ls, "Not generated", jobs.generate_job, bench, contract, path, picked
+            ls, "Not generated", jobs.generate_job, bench, contract, path, picked, await builtin
         )
     if job is None:
         return

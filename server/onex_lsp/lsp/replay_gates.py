@@ -133,19 +133,24 @@ class ReplayGates:
         interpreter: str | None,
     ) -> dict[tuple[str, str], str]:
         from onex_lsp.generation.import_check import import_failures
-        from onex_lsp.generation.replay_gate import replay_package, static_verdict
+        from onex_lsp.generation.replay_gate import replay_package, replay_packages, static_verdict
 
-        replays = {
-            k: replay_package(contract, plan, threshold, k[0], option)
-            for k, option in pending.items()
-        }
+        keys = list(pending)
+        wanted = [(k[0], pending[k]) for k in keys]
+        replays = dict(zip(keys, replay_packages(contract, plan, threshold, wanted), strict=True))
         verdicts = {k: static_verdict(replay) for k, replay in replays.items()}
         if interpreter is None or interpreter in self._broken:
             return verdicts
+        # An import runs the node module too: the package exactly as it would be written.
+        exact = {
+            k: replay_package(contract, plan, threshold, k[0], option)
+            for k, option in pending.items()
+            if not verdicts[k]
+        }
         cases = {
             f"{k[0]}\n{k[1]}": (k, case)
-            for k, replay in replays.items()
-            if not verdicts[k] and (case := import_case(f"{k[0]}\n{k[1]}", replay)) is not None
+            for k, replay in exact.items()
+            if (case := import_case(f"{k[0]}\n{k[1]}", replay)) is not None
         }
         try:
             failures = import_failures(interpreter, [case for _, case in cases.values()])
