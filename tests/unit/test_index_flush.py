@@ -1,4 +1,5 @@
-"""The server's index writes are flushed when the editor is quiet, not after each save.
+"""Learning inside the server yields to the editor: index flushes wait for a quiet moment,
+indexing steps pause while requests keep coming.
 
 The embedded engine holds the GIL while it flushes (tens of ms in which no request is
 answered), so a polite sync (learning inside the server) indexes at once but leaves the
@@ -14,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,24 @@ def test_the_server_flushes_only_once_the_editor_has_been_quiet(
 
     asyncio.run(run())
     assert library.flushes == 1
+
+
+def test_learning_waits_while_the_editor_is_busy_but_not_for_long(tmp_path: Path) -> None:
+    """Indexing in the server pauses between its steps while requests keep coming, at
+    most half a second a save, then indexes anyway; an idle editor costs no wait."""
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    asked: list[float] = []
+
+    def busy() -> bool:
+        asked.append(time.monotonic())
+        return True
+
+    try:
+        library.yield_to(lambda: False)
+        library.learn_source(handler(1), path(1), isolated=True)
+        library.yield_to(busy)
+        (block,) = library.learn_source(handler(2), path(2), isolated=True).learned
+        assert 0.45 <= asked[-1] - asked[0] <= 0.6  # waited, then indexed anyway
+        assert block.id in [c.block.id for c in library.candidates(*QUERY, limit=5)]
+    finally:
+        library.close()

@@ -38,6 +38,7 @@ INDEX_DIR = "index"
 # waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
 _POLITE_STEP = 8
 _PAUSE = 0.002
+_YIELD_AT_MOST = 0.5  # seconds a polite sync waits in all for the editor to pause
 _CLOSE_WAIT = 0.5  # seconds close() waits for a network call in flight
 T = TypeVar("T")
 
@@ -79,6 +80,7 @@ class IndexKeeper:
         self._opened: OpenedIndex | None = None
         self._synced = self._forgotten_synced = 0
         self._unflushed = False  # indexed politely, not yet durable (``flush_pending``)
+        self.editor_busy: Callable[[], bool] = lambda: False  # polite syncs wait it out
         self._seen_head: tuple[int, int] | None = None
         self._rebuild: str | None = None  # the owned shard failed in use: wipe it first
         self.problem: str | None = None  # why the index is closed, while it is
@@ -273,6 +275,7 @@ class IndexKeeper:
             return 0
         pending = self.journal.blocks(after_seq=self._synced)
         step = _POLITE_STEP if polite else max(len(pending), 1)
+        patience = time.monotonic() + _YIELD_AT_MOST
         for first in range(0, len(pending), step):
             space = self.space_problem()
             if space is not None:
@@ -280,6 +283,8 @@ class IndexKeeper:
             self._upsert(store, pending[first : first + step])
             if polite:
                 time.sleep(_PAUSE)
+                while self.editor_busy() and time.monotonic() < patience:
+                    time.sleep(_PAUSE)
         forgotten_seq, forgotten = self.journal.forgotten_after(self._forgotten_synced)
         if forgotten:
             store.delete(forgotten)

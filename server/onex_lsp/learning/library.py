@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +162,11 @@ class PatternLibrary:
         if not self._keeper.healthy() or self.journal.problem is not None:
             self._supervisor.poke()
         return indexed
+
+    def yield_to(self, busy: Callable[[], bool]) -> None:
+        """Polite syncs (learning in the server) pause between steps while ``busy()``
+        says the editor is waiting for answers, up to half a second a sync."""
+        self._keeper.editor_busy = busy
 
     def flush_index(self) -> None:
         """Make what polite syncs indexed durable (blocking; the server calls it when the

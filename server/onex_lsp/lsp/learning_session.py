@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the library, the generator and the embedders load after ``i
 
 log = logging.getLogger(__name__)
 ACCEPTED_CAPACITY = 256  # package folders of applied suggestions, learned from on save
+QUIET_WHILE_INDEXING = 0.05  # the editor is busy if a message came this recently (s)
 QUIET_BEFORE_FLUSH = 1.0  # seconds without a message from the editor before the index
 # is flushed: the engine holds the GIL while it writes (tens of ms a request would wait)
 Progress = Callable[[str], AbstractAsyncContextManager[None]]
@@ -86,6 +87,7 @@ class LearningSession:
             log.error("the pattern library could not be opened: %s", exc)
             return False
         self._library = library
+        library.yield_to(lambda: self._quiet_for() < QUIET_WHILE_INDEXING)
         self._writer.attach(library.journal)
         log.info("pattern library: %s, index %s", library.data_dir, library.store_description)
         loop = asyncio.get_running_loop()
