@@ -212,3 +212,13 @@ def test_function_span_agrees_with_extraction(source: str) -> None:
     spans = _extracted_spans(source)
     for name in ("handle_x", "handle_y", "handle_z", "handle_w", "handle_v"):
         assert function_span(source, name) == spans.get(name)
+
+
+def test_a_handler_in_newer_syntax_is_still_found_for_feedback() -> None:
+    """Where this Python's ``ast`` cannot parse the module (PEP 695 on 3.11), the span
+    comes from extraction, which masks that syntax."""
+    from onex_lsp.lsp.feedback_session import handler_span
+
+    source = "type Row = dict[str, int]\n\n\ndef handle_x[T](r: T) -> T:\n    return r\n"
+    assert handler_span(source, "handle_x") == _extracted_spans(source)["handle_x"]
+    assert source[slice(*_extracted_spans(source)["handle_x"])].startswith("def handle_x")

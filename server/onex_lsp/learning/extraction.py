@@ -105,12 +105,9 @@ _STATEMENT_LISTS = ("body", "handlers", "orelse", "finalbody", "cases")
 def function_span(source: str, name: str) -> tuple[int, int] | None:
     """Character offsets of the first function ``name`` outside any function (where
     extraction finds handlers: the ``def`` line to its last character), from one
-    ``ast.parse``; ``None`` when it is not there or the source does not parse here."""
-    try:
-        tree = parse_ast(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    found = _first_function(tree.body, name)
+    ``ast.parse``; ``None`` when it is not there. Raises ``SyntaxError`` (or ``ValueError``,
+    ``RecursionError``) for a source this Python's ``ast`` cannot parse."""
+    found = _first_function(parse_ast(source).body, name)
     if found is None:
         return None
     lines = source.splitlines(keepends=True)

@@ -57,9 +57,10 @@ def handler_span(text: str, function: str) -> tuple[int, int] | None:
         function_span,
     )
 
-    found = function_span(text, function)
-    if found is not None:
-        return found
+    try:
+        return function_span(text, function)
+    except (SyntaxError, ValueError, RecursionError):
+        pass  # newer syntax than this Python's: extraction masks or parses it with libcst
     try:
         blocks = extract_blocks(text)
     except ExtractionError:
