@@ -96,6 +96,41 @@ def test_two_processes_killed_mid_write_lose_no_acknowledged_block_or_event(
         library.close()
 
 
+OPENER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from onex_lsp.learning.journal import Journal
+start = float(sys.argv[1])
+while time.time() < start:
+    pass
+journal = Journal(Path({path!r}))
+print(journal.problem or "open", flush=True)
+"""
+
+
+def test_editor_windows_opening_a_new_data_directory_together_all_learn(tmp_path: Path) -> None:
+    """Several servers creating one journal at the same moment: none pauses learning.
+
+    (SQLite refuses at once, without waiting, a connection that races another one
+    switching a new file to WAL or writing its schema; before the fix about two trials
+    in three paused one of the four windows.)
+    """
+    for trial in range(6):
+        script = tmp_path / f"opener_{trial}.py"
+        journal = tmp_path / f"data_{trial}" / "journal.sqlite3"
+        script.write_text(OPENER.format(root=str(ROOT), path=str(journal)))
+        start = f"{time.time() + 1.0:.3f}"  # every window past its imports
+        windows = [
+            subprocess.Popen(
+                [sys.executable, str(script), start], stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
+        said = [window.communicate(timeout=60)[0].strip() for window in windows]
+        assert said == ["open"] * 4, f"trial {trial}: {said}"
+
+
 SYNCER = """
 import sys
 sys.path.insert(0, {root!r})

@@ -32,6 +32,7 @@ from onex_lsp.learning.journal_file import (
     SCHEMA_VERSION,
     JournalUnavailable,
     create_schema,
+    enable_wal,
     is_outage,
     prepare_file,
 )
@@ -129,7 +130,7 @@ class Journal(JournalCounts):
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        enable_wal(db)
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA busy_timeout=30000")
         return db

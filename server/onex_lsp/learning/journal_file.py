@@ -144,13 +144,43 @@ def prepare_file(path: Path) -> None:
         datadir.tighten(path.with_name(path.name + suffix), datadir.FILE_MODE)
 
 
+def enable_wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch a new journal to WAL, waiting out other processes doing the same.
+
+    SQLite answers "database is locked" at once, without its busy wait, to a connection
+    that read a rollback-mode file while another one converts it (they would deadlock),
+    so several editor windows opening a new data directory together need to retry.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def create_schema(db: sqlite3.Connection) -> None:
-    """The tables (idempotent), and the forgotten log carried over from older journals."""
-    db.executescript(_SCHEMA)
-    db.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-        (str(SCHEMA_VERSION),),
-    )
-    if db.execute("SELECT 1 FROM meta WHERE key = 'forgotten_log'").fetchone() is None:
-        db.execute(_BACKFILL_FORGOTTEN)
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('forgotten_log', '1')")
+    """The tables (idempotent), and the forgotten log carried over from older journals.
+
+    One ``BEGIN IMMEDIATE`` transaction: processes opening a new journal together would
+    otherwise each read the schema, then try to write it from a stale snapshot, which
+    SQLite refuses at once ("database is locked", no busy wait).
+    """
+    try:
+        db.executescript("BEGIN IMMEDIATE;" + _SCHEMA)  # its BEGIN waits like any other
+        db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        if db.execute("SELECT 1 FROM meta WHERE key = 'forgotten_log'").fetchone() is None:
+            db.execute(_BACKFILL_FORGOTTEN)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('forgotten_log', '1')")
+    except BaseException:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
