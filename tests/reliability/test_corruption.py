@@ -66,6 +66,10 @@ def test_a_damaged_index_is_rebuilt_from_the_journal(
     library = PatternLibrary(tmp_path, HashingEmbedder(), policy=fast_policy())
     try:
         wait_until(lambda: len(library.candidates(*QUERY)) == 2, timeout=30)
+        # Searches read no payloads: damaged ones surface at the next write that does
+        # (forgetting a block drops it from the payload index).
+        assert library.journal.forget(library.candidates(*QUERY)[0].block.id)
+        wait_until(lambda: len(library.candidates(*QUERY)) == 1, timeout=30)
         assert library.store_description.startswith("qdrant-edge at")  # the shared one
         messages = [r.getMessage() for r in caplog.records]
         assert any("index" in m and ("rebuild" in m or "not offered" in m) for m in messages)

@@ -10,17 +10,20 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.index_status import IndexStatus
-from onex_lsp.learning.library import PatternLibrary
+from onex_lsp.learning.journal import Journal
+from onex_lsp.learning.journal_file import SCHEMA_VERSION
+from onex_lsp.learning.library import JOURNAL_FILE, PatternLibrary
 from onex_lsp.learning.lineage import Origin
-from onex_lsp.learning.store import PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import INDEX_FORMAT, PatternStore, StoredPoint, StoreUnavailable
 from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
 from onex_lsp.learning.store.qdrant_server import QdrantServerPatternStore
 from tests.conftest import ROOT
@@ -115,16 +118,41 @@ def test_journal_dedupes_forgets_and_rebuilds_the_index(tmp_path: Path) -> None:
     library.close()
 
 
-def test_a_changed_index_format_is_rebuilt_not_a_crash(tmp_path: Path) -> None:
+def _points_without_groups(data: Path) -> None:
+    """The shard as the previous format wrote it: payloads without ``group``."""
+    journal = Journal(data / JOURNAL_FILE)
+    blocks = [block for _, block in journal.blocks()]
+    journal.close()
+    shard = EdgePatternStore(data / "index" / HashingEmbedder.id / "shard", HashingEmbedder.dim)
+    vectors = HashingEmbedder().embed([b.embedding_text for b in blocks])
+    old = [{"kind": b.kind, "block": b.block, "node_kind": b.node_kind} for b in blocks]
+    shard.upsert([StoredPoint(b.id, v, p) for b, v, p in zip(blocks, vectors, old, strict=True)])
+    shard.close()
+
+
+OLDER_INDEXES: dict[str, Callable[[Path, dict[str, Any]], dict[str, Any]]] = {
+    "another journal schema": lambda _, meta: {**meta, "schema": 0},
+    "before search groups": lambda data, meta: (
+        _points_without_groups(data),
+        {k: v for k, v in meta.items() if k != "format"},
+    )[1],
+}
+
+
+@pytest.mark.parametrize("older", sorted(OLDER_INDEXES))
+def test_a_changed_index_format_is_rebuilt_not_a_crash(older: str, tmp_path: Path) -> None:
     library = PatternLibrary(tmp_path, HashingEmbedder())
     library.learn_source(handler(1), path(1))
     library.close()
     meta = tmp_path / "index" / "hashing-v1-384" / "onex-index.json"
-    data = json.loads(meta.read_text())
-    meta.write_text(json.dumps({**data, "schema": 0}))
+    meta.write_text(json.dumps(OLDER_INDEXES[older](tmp_path, json.loads(meta.read_text()))))
     reopened = PatternLibrary(tmp_path, HashingEmbedder())
     assert len(reopened.candidates("reducer", "aggregation.sum", "total orders")) == 1
-    assert json.loads(meta.read_text())["schema"] != 0
+    assert reopened.candidates("effect", "aggregation.sum", "total orders") == []
+    assert {k: json.loads(meta.read_text())[k] for k in ("schema", "format")} == {
+        "schema": SCHEMA_VERSION,
+        "format": INDEX_FORMAT,
+    }
     reopened.close()
 
 
@@ -146,8 +174,9 @@ from tests.unit.test_library import handler, path
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.index_status import IndexStatus
-from onex_lsp.learning.library import PatternLibrary
+from onex_lsp.learning.library import JOURNAL_FILE, PatternLibrary
 from pathlib import Path
+from typing import Any
 library = PatternLibrary(Path({data!r}), HashingEmbedder())
 mode = sys.argv[1]
 if mode == "hold":

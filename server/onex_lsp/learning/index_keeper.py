@@ -30,7 +30,14 @@ from onex_lsp.learning.journal import Journal, JournalUnavailable
 from onex_lsp.learning.journal_file import SCHEMA_VERSION
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.remote_runner import RemoteRunner
-from onex_lsp.learning.store import Hit, PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import (
+    INDEX_FORMAT,
+    Hit,
+    PatternStore,
+    StoredPoint,
+    StoreUnavailable,
+    search_group,
+)
 
 log = logging.getLogger(__name__)
 INDEX_DIR = "index"
@@ -132,7 +139,12 @@ class IndexKeeper:
 
     # -- opening and closing ----------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
-        return {"schema": SCHEMA_VERSION, "embedder": self.embedder.id, "dim": self.embedder.dim}
+        return {
+            "schema": SCHEMA_VERSION,
+            "format": INDEX_FORMAT,
+            "embedder": self.embedder.id,
+            "dim": self.embedder.dim,
+        }
 
     def _ensure(self, may_open: bool) -> PatternStore | None:
         """The open store; opened now only if ``may_open`` and no retry is pending."""
@@ -379,4 +391,5 @@ def _payload(block: LearnedBlock) -> dict[str, Any]:
         "needs": block.needs or "",
         "operation": block.operation or "",
         "origin": block.origin_file,
+        "group": search_group(block.kind, block.node_kind or "", block.block or ""),
     }

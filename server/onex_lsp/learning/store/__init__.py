@@ -20,7 +20,16 @@ class StoredPoint:
 class Hit:
     id: str
     score: float
-    payload: dict[str, Any]
+
+
+INDEX_FORMAT = 2  # 2: points carry ``group``; an index of another format is rebuilt
+
+
+def search_group(kind: str, node_kind: str, block: str) -> str:
+    """The one indexed keyword a search filters on. Qdrant resolves one condition from
+    its payload index but checks a filter's other conditions point by point: three
+    conditions took 5 ms over the largest group of a 100k store, one 1.8 ms."""
+    return f"{kind}/{node_kind}/{block}"
 
 
 class StoreUnavailable(RuntimeError):
@@ -40,7 +49,8 @@ class PatternStore(Protocol):
     def delete(self, ids: list[str]) -> None: ...
 
     def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
-        """Nearest points whose payload equals every ``match`` field (cosine score)."""
+        """Nearest points whose payload equals every ``match`` field (cosine score);
+        stores index ``group`` (``search_group``), the field searches match on."""
         ...
 
     def count(self) -> int: ...

@@ -22,7 +22,7 @@ import qdrant_edge as q
 
 from onex_lsp.learning.store import Hit, StoredPoint, StoreLocked, StoreUnavailable
 
-_KEYWORD_FIELDS = ("kind", "block", "node_kind", "needs")
+_KEYWORD_FIELDS = ("group",)  # what searches filter on
 _LOCK_MARKERS = ("wouldblock", "already accessed", "is locked")
 
 
@@ -100,11 +100,10 @@ class EdgePatternStore:
             limit=limit,
             query=q.Query.Nearest(vector),
             filter=q.Filter(must=conditions) if conditions else None,
-            with_payload=True,
+            with_payload=False,  # callers read blocks from the journal; payloads cost 0.5 ms
         )
         return [
-            Hit(str(p.id), float(p.score), dict(p.payload or {}))
-            for p in self._run("read", self._shard.query, request)
+            Hit(str(p.id), float(p.score)) for p in self._run("read", self._shard.query, request)
         ]
 
     def count(self) -> int:

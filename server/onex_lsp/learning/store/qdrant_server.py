@@ -40,6 +40,10 @@ class QdrantServerPatternStore:
                     self.collection,
                     vectors_config=qm.VectorParams(size=dim, distance=qm.Distance.COSINE),
                 )
+            if url != ":memory:":  # (the local mode has no payload indexes; it says so)
+                self._client.create_payload_index(  # idempotent: collections made before it
+                    self.collection, "group", field_schema=qm.PayloadSchemaType.KEYWORD
+                )
         except Exception as exc:  # connection refused, auth, timeouts: all mean "not now"
             raise StoreUnavailable(f"cannot reach Qdrant at {url}: {exc}") from exc
 
@@ -75,9 +79,9 @@ class QdrantServerPatternStore:
         )
         result = self._call(
             "query_points", self.collection, query=vector, query_filter=query_filter,
-            limit=limit, with_payload=True,
+            limit=limit, with_payload=False,
         )  # fmt: skip
-        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+        return [Hit(str(p.id), float(p.score)) for p in result.points]
 
     def count(self) -> int:
         return int(self._call("count", self.collection).count)
