@@ -145,7 +145,7 @@ def query(store: Path, count: int) -> dict[str, Any]:
     """``PatternLibrary.candidates`` on a store: new query texts (MiniLM embeds them),
     the same texts again (cached vectors), the index search alone; recall@5 of the
     index against an exact scan of the same vectors."""
-    from onex_lsp.learning.library import PatternLibrary
+    from onex_lsp.learning.library import PatternLibrary, Query
     from onex_lsp.services import load_model_embedder
     from onex_lsp.settings import Settings
 
@@ -162,7 +162,7 @@ def query(store: Path, count: int) -> dict[str, Any]:
             library.candidates(kind, block, text)
             samples.append((time.perf_counter() - started) * 1000)
         (vector,) = library._embedder.embed([text])
-        match = {"kind": "handler", "node_kind": kind, "block": block}
+        match = Query(kind, block, text).match()  # what candidates() filters on
         started = time.perf_counter()
         hits = library._keeper.search(vector, match, 10)  # the index alone, no embedding
         search.append((time.perf_counter() - started) * 1000)

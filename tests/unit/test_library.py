@@ -16,14 +16,21 @@ from typing import Any
 
 import pytest
 
+from onex_lsp.learning import index_keeper
 from onex_lsp.learning.blocks import blocks_from_source
 from onex_lsp.learning.embeddings.hashing import HashingEmbedder
 from onex_lsp.learning.index_status import IndexStatus
-from onex_lsp.learning.journal import Journal
+from onex_lsp.learning.journal import Journal, LearnedBlock
 from onex_lsp.learning.journal_file import SCHEMA_VERSION
 from onex_lsp.learning.library import JOURNAL_FILE, PatternLibrary
 from onex_lsp.learning.lineage import Origin
-from onex_lsp.learning.store import INDEX_FORMAT, PatternStore, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import (
+    INDEX_FORMAT,
+    PatternStore,
+    StoredPoint,
+    StoreUnavailable,
+    search_group,
+)
 from onex_lsp.learning.store.qdrant_edge import EdgePatternStore
 from onex_lsp.learning.store.qdrant_server import QdrantServerPatternStore
 from tests.conftest import ROOT
@@ -66,8 +73,8 @@ def test_store_upserts_filters_and_deletes(store: PatternStore) -> None:
     vectors = embed(["effect crud.create create user", "reducer aggregation.sum total sales"])
     store.upsert(
         [
-            StoredPoint(ids[0], vectors[0], {"kind": "handler", "node_kind": "effect"}),
-            StoredPoint(ids[1], vectors[1], {"kind": "handler", "node_kind": "reducer"}),
+            StoredPoint(ids[0], vectors[0], {"group": search_group("handler", "effect", "a")}),
+            StoredPoint(ids[1], vectors[1], {"group": search_group("handler", "reducer", "a")}),
         ]
     )
     assert store.count() == 2
@@ -75,7 +82,8 @@ def test_store_upserts_filters_and_deletes(store: PatternStore) -> None:
     hits = store.search(query, {}, 5)
     assert [h.id for h in hits] == ids
     assert hits[0].score > hits[1].score
-    assert [h.id for h in store.search(query, {"node_kind": "reducer"}, 5)] == [ids[1]]
+    reducers = {"group": search_group("handler", "reducer", "a")}
+    assert [h.id for h in store.search(query, reducers, 5)] == [ids[1]]
     store.delete([ids[0]])
     assert store.count() == 1
 
@@ -154,6 +162,28 @@ def test_a_changed_index_format_is_rebuilt_not_a_crash(older: str, tmp_path: Pat
         "format": INDEX_FORMAT,
     }
     reopened.close()
+
+
+def test_a_rebuild_reads_the_journal_a_page_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded memory: a rebuild of 100k blocks once read them all (~1 GB at once)."""
+    library = PatternLibrary(tmp_path, HashingEmbedder())
+    for n in range(11):
+        library.learn_source(handler(n), path(n))
+    monkeypatch.setattr(index_keeper, "_PAGE", 4)
+    read = library.journal.blocks
+    sizes: list[int] = []
+
+    def blocks(after_seq: int = 0, limit: int = -1) -> list[tuple[int, LearnedBlock]]:
+        sizes.append(len(found := read(after_seq, limit)))
+        return found
+
+    monkeypatch.setattr(library.journal, "blocks", blocks)
+    assert library.reindex() == 11
+    assert sizes == [4, 4, 3, 0]
+    assert len(library.candidates("reducer", "aggregation.sum", "total orders", 20)) == 11
+    library.close()
 
 
 def test_an_unreachable_server_buffers_in_the_journal(tmp_path: Path) -> None:

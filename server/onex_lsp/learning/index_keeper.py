@@ -44,6 +44,7 @@ INDEX_DIR = "index"
 # Learning inside the server: work in steps this small, pausing between them, so a request
 # waits for at most one step instead of a 5 ms GIL switch interval per hand-over.
 _POLITE_STEP = 8
+_PAGE = 1024  # blocks read from the journal at a time: a rebuild of 100k held ~1 GB at once
 _PAUSE = 0.002
 _YIELD_AT_MOST = 0.5  # seconds a polite sync waits in all for the editor to pause
 _CLOSE_WAIT = 0.5  # seconds close() waits for a network call in flight
@@ -285,28 +286,29 @@ class IndexKeeper:
         head = self.journal.head()
         if head == self._seen_head:
             return 0
-        pending = self.journal.blocks(after_seq=self._synced)
-        step = _POLITE_STEP if polite else max(len(pending), 1)
-        patience = time.monotonic() + _YIELD_AT_MOST
-        for first in range(0, len(pending), step):
-            space = self.space_problem()
-            if space is not None:
-                raise IndexPaused(f"learning is paused: {space}")
-            self._upsert(store, pending[first : first + step])
-            if polite:
-                time.sleep(_PAUSE)
-                while self.editor_busy() and time.monotonic() < patience:
+        indexed, patience = 0, time.monotonic() + _YIELD_AT_MOST
+        while page := self.journal.blocks(after_seq=self._synced, limit=_PAGE):
+            step = _POLITE_STEP if polite else len(page)
+            for first in range(0, len(page), step):
+                space = self.space_problem()
+                if space is not None:
+                    raise IndexPaused(f"learning is paused: {space}")
+                self._upsert(store, page[first : first + step])
+                if polite:
                     time.sleep(_PAUSE)
+                    while self.editor_busy() and time.monotonic() < patience:
+                        time.sleep(_PAUSE)
+            indexed += len(page)
         forgotten_seq, forgotten = self.journal.forgotten_after(self._forgotten_synced)
         if forgotten:
             store.delete(forgotten)
             self._forgotten_synced = forgotten_seq
-        if self._owned() and (pending or forgotten or self._unflushed):
+        if self._owned() and (indexed or forgotten or self._unflushed):
             self._unflushed = True
             if not polite:
                 self._flush(store)
         self._seen_head = head
-        return len(pending)
+        return indexed
 
     def _owned(self) -> bool:
         return self._opened is not None and self._opened.lock is not None

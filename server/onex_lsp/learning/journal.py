@@ -244,12 +244,14 @@ class Journal(JournalCounts):
                 self._event(db, "forgotten", block_id, {})
             return cursor.rowcount > 0
 
-    def blocks(self, after_seq: int = 0) -> list[tuple[int, LearnedBlock]]:
-        """Live blocks journalled after ``after_seq``, oldest first."""
+    def blocks(self, after_seq: int = 0, limit: int = -1) -> list[tuple[int, LearnedBlock]]:
+        """Live blocks journalled after ``after_seq``, oldest first (``limit``: at most
+        that many; -1: all)."""
         with self._connection() as db:
             rows = db.execute(
-                "SELECT seq, payload FROM blocks WHERE seq > ? AND +forgotten = 0 ORDER BY seq",
-                (after_seq,),
+                "SELECT seq, payload FROM blocks WHERE seq > ? AND +forgotten = 0 "
+                "ORDER BY seq LIMIT ?",
+                (after_seq, limit),
             ).fetchall()
         return [(int(seq), LearnedBlock.from_json(payload)) for seq, payload in rows]
 
