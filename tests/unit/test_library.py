@@ -25,6 +25,7 @@ from onex_lsp.learning.journal_file import SCHEMA_VERSION
 from onex_lsp.learning.library import JOURNAL_FILE, PatternLibrary
 from onex_lsp.learning.lineage import Origin
 from onex_lsp.learning.store import (
+    GROUP_FIELD,
     INDEX_FORMAT,
     PatternStore,
     StoredPoint,
@@ -73,8 +74,8 @@ def test_store_upserts_filters_and_deletes(store: PatternStore) -> None:
     vectors = embed(["effect crud.create create user", "reducer aggregation.sum total sales"])
     store.upsert(
         [
-            StoredPoint(ids[0], vectors[0], {"group": search_group("handler", "effect", "a")}),
-            StoredPoint(ids[1], vectors[1], {"group": search_group("handler", "reducer", "a")}),
+            StoredPoint(ids[0], vectors[0], {GROUP_FIELD: search_group("handler", "effect", "a")}),
+            StoredPoint(ids[1], vectors[1], {GROUP_FIELD: search_group("handler", "reducer", "a")}),
         ]
     )
     assert store.count() == 2
@@ -82,7 +83,7 @@ def test_store_upserts_filters_and_deletes(store: PatternStore) -> None:
     hits = store.search(query, {}, 5)
     assert [h.id for h in hits] == ids
     assert hits[0].score > hits[1].score
-    reducers = {"group": search_group("handler", "reducer", "a")}
+    reducers = {GROUP_FIELD: search_group("handler", "reducer", "a")}
     assert [h.id for h in store.search(query, reducers, 5)] == [ids[1]]
     store.delete([ids[0]])
     assert store.count() == 1

@@ -31,6 +31,7 @@ from onex_lsp.learning.journal_file import SCHEMA_VERSION
 from onex_lsp.learning.learned_block import LearnedBlock
 from onex_lsp.learning.remote_runner import RemoteRunner
 from onex_lsp.learning.store import (
+    GROUP_FIELD,
     INDEX_FORMAT,
     Hit,
     PatternStore,
@@ -393,5 +394,5 @@ def _payload(block: LearnedBlock) -> dict[str, Any]:
         "needs": block.needs or "",
         "operation": block.operation or "",
         "origin": block.origin_file,
-        "group": search_group(block.kind, block.node_kind or "", block.block or ""),
+        GROUP_FIELD: search_group(block.kind, block.node_kind or "", block.block or ""),
     }

@@ -29,7 +29,7 @@ from onex_lsp.learning.index_status import IndexStatus, index_status
 from onex_lsp.learning.journal import Journal, JournalUnavailable, LearnedBlock
 from onex_lsp.learning.journalling import LearnReport, journal_outcomes
 from onex_lsp.learning.lineage import Origin
-from onex_lsp.learning.store import Hit, search_group
+from onex_lsp.learning.store import GROUP_FIELD, Hit, search_group
 from onex_lsp.learning.supervisor import Supervisor
 from onex_lsp.learning.worker import ExtractionWorker, package_context
 
@@ -79,7 +79,7 @@ class Query:
     text: str
 
     def match(self) -> dict[str, str]:
-        return {"group": search_group("handler", self.node_kind, self.block)}
+        return {GROUP_FIELD: search_group("handler", self.node_kind, self.block)}
 
 
 @dataclass(frozen=True)

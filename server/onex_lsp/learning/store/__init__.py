@@ -23,6 +23,7 @@ class Hit:
 
 
 INDEX_FORMAT = 2  # 2: points carry ``group``; an index of another format is rebuilt
+GROUP_FIELD = "group"  # the payload field searches filter on, the one stores index
 
 
 def search_group(kind: str, node_kind: str, block: str) -> str:
@@ -50,7 +51,7 @@ class PatternStore(Protocol):
 
     def search(self, vector: list[float], match: dict[str, str], limit: int) -> list[Hit]:
         """Nearest points whose payload equals every ``match`` field (cosine score);
-        stores index ``group`` (``search_group``), the field searches match on."""
+        stores index ``GROUP_FIELD`` (``search_group``), the field searches match on."""
         ...
 
     def count(self) -> int: ...

@@ -20,9 +20,9 @@ from typing import Any
 
 import qdrant_edge as q
 
-from onex_lsp.learning.store import Hit, StoredPoint, StoreLocked, StoreUnavailable
+from onex_lsp.learning.store import GROUP_FIELD, Hit, StoredPoint, StoreLocked, StoreUnavailable
 
-_KEYWORD_FIELDS = ("group",)  # what searches filter on
+_KEYWORD_FIELDS = (GROUP_FIELD,)  # what searches filter on
 _LOCK_MARKERS = ("wouldblock", "already accessed", "is locked")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
-from onex_lsp.learning.store import Hit, StoredPoint, StoreUnavailable
+from onex_lsp.learning.store import GROUP_FIELD, Hit, StoredPoint, StoreUnavailable
 
 COLLECTION_PREFIX = "onex_patterns_"
 
@@ -42,7 +42,7 @@ class QdrantServerPatternStore:
                 )
             if url != ":memory:":  # (the local mode has no payload indexes; it says so)
                 self._client.create_payload_index(  # idempotent: collections made before it
-                    self.collection, "group", field_schema=qm.PayloadSchemaType.KEYWORD
+                    self.collection, GROUP_FIELD, field_schema=qm.PayloadSchemaType.KEYWORD
                 )
         except Exception as exc:  # connection refused, auth, timeouts: all mean "not now"
             raise StoreUnavailable(f"cannot reach Qdrant at {url}: {exc}") from exc
